@@ -108,23 +108,26 @@ type AuthRequests interface {
 	ConsumeContinueState(ctx context.Context, hash string, now time.Time) (*ContinueState, error)
 }
 
-// Tokens are refresh tokens (opaque, stored hashed, in families called
-// grants) and records of issued access tokens (by jti) so that a grant can
-// be revoked as a whole.
+// Tokens are grants (what one login, or one code exchange, gave one client)
+// and their refresh tokens (opaque, stored hashed, rotated). Access tokens
+// are JWTs whose jti names their grant, so revoking a grant revokes them
+// too (/userinfo checks the grant).
 type Tokens interface {
-	CreateRefreshToken(ctx context.Context, t *RefreshToken) error
+	// CreateGrant inserts g and, when rt is not nil, its first refresh
+	// token, in one transaction.
+	CreateGrant(ctx context.Context, g *Grant, rt *RefreshToken) error
+	GetGrant(ctx context.Context, id string) (*Grant, error)
 	// GetRefreshToken returns the token row whatever its state.
 	GetRefreshToken(ctx context.Context, hash string) (*RefreshToken, error)
-	// RotateRefreshToken atomically marks oldHash used and inserts next.
-	// If oldHash was already used or revoked, it revokes the whole grant and
-	// returns ErrConsumed; nothing is inserted.
+	// RotateRefreshToken atomically marks oldHash used and inserts next
+	// (same grant). If oldHash was already used or revoked, it revokes the
+	// whole grant and returns ErrConsumed; nothing is inserted.
 	RotateRefreshToken(ctx context.Context, oldHash string, next *RefreshToken, now time.Time) error
-	// RevokeGrant revokes every refresh token and access token of a grant.
+	// RevokeGrant revokes a grant and every refresh token of it.
 	RevokeGrant(ctx context.Context, grantID string, now time.Time) error
+	// RevokeUserGrants revokes every grant of a user (password reset,
+	// user deleted, session.revoke).
 	RevokeUserGrants(ctx context.Context, userID string, now time.Time) error
-
-	RecordAccessToken(ctx context.Context, t *AccessToken) error
-	GetAccessToken(ctx context.Context, jti string) (*AccessToken, error)
 }
 
 // Keys are the signing keys.

@@ -142,16 +142,15 @@ type RefreshToken struct {
 	LastExchangedAt time.Time
 }
 
-// AccessToken is the record of an issued JWT access token.
-type AccessToken struct {
-	JTI       string
-	GrantID   string // "" for client credentials
+// Grant is what one code exchange (or client-credentials call) gave one
+// client. Its ID is the prefix of every access token jti it issued.
+type Grant struct {
+	ID        string
 	ClientID  string
-	Subject   string
-	Audience  []string
-	Scopes    []string
-	ExpiresAt time.Time
-	RevokedAt time.Time
+	UserID    string // "" for client credentials
+	CreatedAt time.Time
+	ExpiresAt time.Time // the longest any token of it can live
+	RevokedAt time.Time // zero while live
 }
 
 // SigningKey is a token signing key. PrivateJWK is a JSON Web Key,
