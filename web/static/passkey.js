@@ -135,7 +135,12 @@
     if (signal) req.signal = signal;
     const cred = await navigator.credentials.get(req);
     if (!cred) throw new Error("no credential");
-    follow(await post(btn.dataset.finish, Object.assign(assertionJSON(cred), { state })));
+    try {
+      follow(await post(btn.dataset.finish, Object.assign(assertionJSON(cred), { state })));
+    } catch (err) {
+      err.afterPrompt = true; // the person picked a passkey: always tell them why it failed
+      throw err;
+    }
   };
 
   const register = async (btn) => {
@@ -184,8 +189,9 @@
     try {
       await authenticate(loginBtn, "conditional", signal);
     } catch (err) {
-      // Aborts and cancelled prompts are normal here; report only what the server said.
-      if (!signal.aborted && err instanceof ServerError) showError(err.message);
+      // Aborts, cancelled prompts and a failed background begin are normal here; report
+      // only a failure after the person chose a passkey from the autofill list.
+      if (!signal.aborted && err.afterPrompt) showError(explain(err));
     }
   };
 
