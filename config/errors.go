@@ -1,7 +1,9 @@
 package config
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -71,7 +73,8 @@ func (e *Errors) err() error {
 }
 
 // fillLines sets the line of problems found after decoding, from the line
-// of their key or, failing that, of the nearest enclosing key.
+// of their key or, failing that, of the nearest enclosing key, then sorts
+// the problems in file order; those about keys the file lacks come last.
 func (e *Errors) fillLines(lines map[string]int) {
 	for i := range e.Problems {
 		p := &e.Problems[i]
@@ -79,6 +82,12 @@ func (e *Errors) fillLines(lines map[string]int) {
 			p.Line = lines[path]
 		}
 	}
+	slices.SortStableFunc(e.Problems, func(a, b Problem) int {
+		if a.Line == 0 || b.Line == 0 {
+			return cmp.Compare(b.Line, a.Line) // 0 sorts after any line
+		}
+		return cmp.Compare(a.Line, b.Line)
+	})
 }
 
 // parent strips the last ".key" or "[i]" from a key path.
