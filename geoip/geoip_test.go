@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 
@@ -112,20 +113,7 @@ func TestOpenErrors(t *testing.T) {
 	if err := os.WriteFile(garbage, []byte("not a database"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	asn := filepath.Join(dir, "asn.mmdb")
-	tree, err := mmdbwriter.New(mmdbwriter.Options{DatabaseType: "GeoLite2-ASN", RecordSize: 24})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Create(asn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tree.WriteTo(f); err != nil {
-		t.Fatal(err)
-	}
-	f.Close()
-	for _, path := range []string{filepath.Join(dir, "missing.mmdb"), garbage, asn} {
+	for _, path := range []string{filepath.Join(dir, "missing.mmdb"), garbage} {
 		if db, err := geoip.Open(path); err == nil {
 			db.Close()
 			t.Errorf("Open(%s) succeeded, want an error", path)
@@ -147,4 +135,24 @@ func TestConcurrentLookups(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+func TestOpenRefusesOtherDatabaseKinds(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "asn.mmdb")
+	tree, err := mmdbwriter.New(mmdbwriter.Options{DatabaseType: "GeoLite2-ASN", RecordSize: 24})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tree.WriteTo(f); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	_, err = geoip.Open(path)
+	if err == nil || !strings.Contains(err.Error(), "is a GeoLite2-ASN database, want a City database") {
+		t.Errorf("Open(ASN database) = %v, want a refusal naming the kind", err)
+	}
 }
