@@ -171,3 +171,9 @@ func (s *Store) Close() error {
 func (s *Store) do(ctx context.Context, fn writeFunc) error {
 	return s.w.do(ctx, fn)
 }
+
+// WriteStats reports how many write requests the store has run and in how
+// many transactions: requests/batches is the average group-commit size.
+func (s *Store) WriteStats() (requests, batches int64) {
+	return s.w.requests.Load(), s.w.batches.Load()
+}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync/atomic"
 )
 
 // errClosed answers writes that arrive after Close.
@@ -31,6 +32,9 @@ type writer struct {
 	maxBatch int
 	quit     chan struct{}
 	stopped  chan struct{}
+
+	// Counters of committed work, to see how well writes are grouped.
+	requests, batches atomic.Int64
 }
 
 func newWriter(conn *sql.Conn, maxBatch int) *writer {
@@ -109,6 +113,8 @@ func (w *writer) run(batch []*request) {
 			}
 		}
 	}
+	w.batches.Add(1)
+	w.requests.Add(int64(len(batch)))
 	for i, r := range batch {
 		r.done <- errs[i]
 	}
