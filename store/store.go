@@ -117,6 +117,11 @@ type Tokens interface {
 	// token, in one transaction.
 	CreateGrant(ctx context.Context, g *Grant, rt *RefreshToken) error
 	GetGrant(ctx context.Context, id string) (*Grant, error)
+	// SetGrantClaims stores the claims an action added to the grant's ID
+	// token; /userinfo serves them. GrantClaims reads them back (nil when
+	// none were set). ErrNotFound for an unknown grant.
+	SetGrantClaims(ctx context.Context, grantID string, claims map[string]any) error
+	GrantClaims(ctx context.Context, grantID string) (map[string]any, error)
 	// GetRefreshToken returns the token row whatever its state.
 	GetRefreshToken(ctx context.Context, hash string) (*RefreshToken, error)
 	// RotateRefreshToken atomically marks oldHash used and inserts next

@@ -26,6 +26,9 @@ type LoginPage struct {
 	Action           string
 	PasskeyBeginURL  string
 	PasskeyFinishURL string
+	// ReturnTo is the local path a standalone login (no auth request)
+	// goes back to, e.g. /u/account.
+	ReturnTo string
 }
 
 // SignupPage is /u/signup.
