@@ -21,7 +21,7 @@ var profileClaimScope = map[string]string{
 	"email": "email", "email_verified": "email",
 	"phone_number": "phone", "phone_number_verified": "phone",
 	"address": "address",
-	"name": "profile", "family_name": "profile", "given_name": "profile", "middle_name": "profile",
+	"name":    "profile", "family_name": "profile", "given_name": "profile", "middle_name": "profile",
 	"nickname": "profile", "preferred_username": "profile", "profile": "profile", "picture": "profile",
 	"website": "profile", "gender": "profile", "birthdate": "profile", "zoneinfo": "profile",
 	"locale": "profile", "updated_at": "profile",

@@ -18,7 +18,7 @@ func TestSealerRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(plain) > 0 && bytes.Contains(ct, plain) {
+		if len(plain) >= 8 && bytes.Contains(ct, plain) {
 			t.Fatal("ciphertext contains the plaintext")
 		}
 		got, err := s.Open(ct)

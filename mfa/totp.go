@@ -101,7 +101,7 @@ func (t *TOTP) Enroll(account string) (Enrollment, error) {
 // atomic compare-and-set makes a concurrent second use of the same code
 // lose (ErrConsumed).
 func (t *TOTP) Verify(secret, code string, lastStep int64) (int64, error) {
-	code = strings.ReplaceAll(strings.TrimSpace(code), " ", "")
+	code = normalizedCode(code)
 	if !isDigits(code, totpDigits.Length()) {
 		return 0, fmt.Errorf("%w: want %d digits", ErrInvalidCode, totpDigits.Length())
 	}
@@ -151,6 +151,11 @@ func hotpCode(secret string, step int64) (string, error) {
 		return "", fmt.Errorf("mfa: totp secret: %w", err)
 	}
 	return code, nil
+}
+
+// normalizedCode drops the spaces people type or apps display ("123 456").
+func normalizedCode(code string) string {
+	return strings.ReplaceAll(strings.TrimSpace(code), " ", "")
 }
 
 func isDigits(s string, n int) bool {

@@ -67,7 +67,7 @@ func (c *client) GrantTypes() []oidc.GrantType {
 func (c *client) LoginURL(id string) string { return "/u/login?state=" + url.QueryEscape(id) }
 
 func (c *client) AccessTokenType() op.AccessTokenType { return op.AccessTokenTypeJWT }
-func (c *client) IDTokenLifetime() time.Duration       { return 0 }
+func (c *client) IDTokenLifetime() time.Duration      { return 0 }
 
 // DevMode lets http redirect URIs through the library's check; our own
 // config validation already allows http only for loopback hosts.
@@ -83,7 +83,7 @@ func (c *client) RestrictAdditionalAccessTokenScopes() func([]string) []string {
 
 // IsScopeAllowed keeps every scope at the library level; authd filters
 // against the API's scopes itself once it knows the audience.
-func (c *client) IsScopeAllowed(string) bool          { return true }
+func (c *client) IsScopeAllowed(string) bool           { return true }
 func (c *client) IDTokenUserinfoClaimsAssertion() bool { return true }
 func (c *client) ClockSkew() time.Duration             { return 0 }
 

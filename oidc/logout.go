@@ -38,6 +38,6 @@ func (s *Server) EndSession(ctx context.Context, r *op.Request[oidc.EndSessionRe
 
 type headerWriter struct{ h http.Header }
 
-func (w headerWriter) Header() http.Header       { return w.h }
+func (w headerWriter) Header() http.Header         { return w.h }
 func (w headerWriter) Write(b []byte) (int, error) { return len(b), nil }
 func (w headerWriter) WriteHeader(int)             {}

@@ -13,6 +13,7 @@
   const toLen = (v) => { const n = Math.trunc(Number(v)); return n > 0 ? n : 0; };
   const method = (obj, name, fn) => defineProperty(obj, name, { value: fn, writable: true, configurable: true, enumerable: false });
   const tooLong = () => { throw new RangeErr('Invalid string length'); };
+  const originalDate = Date;
 
   // --- Strings ---
   const SP = String.prototype;
@@ -31,22 +32,29 @@
   } }.padEnd);
 
   // --- Arrays ---
+  // new Array(n) itself is sparse in goja and cheap; the guard keeps n sane,
+  // and fill/join (native loops over length) are the real allocation points.
   const AP = Array.prototype;
   const OrigArray = Array;
   const fill = AP.fill, join = AP.join;
   const badLength = () => { throw new RangeErr('Invalid array length'); };
+  const copyStatics = (from, to) => {
+    Object.setPrototypeOf(to, Object.getPrototypeOf(from));
+    const keys = Reflect.ownKeys(from);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i];
+      if (key !== 'prototype' && key !== 'length' && key !== 'name') {
+        defineProperty(to, key, Object.getOwnPropertyDescriptor(from, key));
+      }
+    }
+    defineProperty(to, 'prototype', { value: from.prototype });
+    method(from.prototype, 'constructor', to);
+  };
   const GuardedArray = function Array(...args) {
     if (args.length === 1 && typeof args[0] === 'number' && args[0] > maxLength) badLength();
     return construct(OrigArray, args, new.target || GuardedArray);
   };
-  Object.setPrototypeOf(GuardedArray, Object.getPrototypeOf(OrigArray));
-  for (const key of Reflect.ownKeys(OrigArray)) {
-    if (key !== 'prototype' && key !== 'length' && key !== 'name') {
-      defineProperty(GuardedArray, key, Object.getOwnPropertyDescriptor(OrigArray, key));
-    }
-  }
-  defineProperty(GuardedArray, 'prototype', { value: AP });
-  method(AP, 'constructor', GuardedArray);
+  copyStatics(OrigArray, GuardedArray);
   method(global, 'Array', GuardedArray);
   method(AP, 'fill', { fill() {
     if (this != null && toLen(Object(this).length) > maxLength) badLength();
@@ -71,88 +79,14 @@
     return apply(join, parts, [sep]);
   } }.join);
 
-  // --- ArrayBuffer and typed arrays ---
-  const bufferFailed = () => { throw new RangeErr('Array buffer allocation failed'); };
-  const guardCtor = (Orig, bytesOf) => {
-    const Guarded = { [Orig.name]: function (...args) {
-      if (!new.target) return construct(Orig, args); // throws the native TypeError
-      if (bytesOf(args) > maxBytes) bufferFailed();
-      return construct(Orig, args, new.target === Guarded ? Orig : new.target);
-    } }[Orig.name];
-    Object.setPrototypeOf(Guarded, Object.getPrototypeOf(Orig));
-    for (const key of Reflect.ownKeys(Orig)) {
-      if (key !== 'prototype' && key !== 'length' && key !== 'name') {
-        defineProperty(Guarded, key, Object.getOwnPropertyDescriptor(Orig, key));
-      }
-    }
-    defineProperty(Guarded, 'prototype', { value: Orig.prototype });
-    method(Orig.prototype, 'constructor', Guarded);
-    method(global, Orig.name, Guarded);
-  };
-  guardCtor(ArrayBuffer, (args) => toLen(args[0]));
-  for (const T of [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array,
-    Int32Array, Uint32Array, Float32Array, Float64Array]) {
-    guardCtor(T, (args) => {
-      const a = args[0];
-      if (typeof a === 'number') return toLen(a) * T.BYTES_PER_ELEMENT;
-      if (a !== null && typeof a === 'object' && !(a instanceof ArrayBuffer)) return toLen(a.length) * T.BYTES_PER_ELEMENT;
-      return 0;
-    });
-  }
-
-  // --- Date in UTC ---
-  const OrigDate = Date;
-  const DP = OrigDate.prototype;
-  const localOffset = DP.getTimezoneOffset;
-  for (const part of ['FullYear', 'Month', 'Date', 'Day', 'Hours', 'Minutes', 'Seconds', 'Milliseconds']) {
-    method(DP, 'get' + part, DP['getUTC' + part]);
-    if (part !== 'Day') method(DP, 'set' + part, DP['setUTC' + part]);
-  }
-  method(DP, 'getTimezoneOffset', { getTimezoneOffset() { return isNaN(this.getTime()) ? NaN : 0; } }.getTimezoneOffset);
-  const pad = (n, w = 2) => String(n).padStart(w, '0');
-  const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-  const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-  const dateStr = (d) => `${DAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${pad(d.getUTCDate())} ${d.getUTCFullYear()}`;
-  const timeStr = (d) => `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} GMT+0000 (Coordinated Universal Time)`;
-  const localeDate = (d) => `${d.getUTCMonth() + 1}/${d.getUTCDate()}/${d.getUTCFullYear()}`;
-  const localeTime = (d) => {
-    const h = d.getUTCHours();
-    return `${h % 12 === 0 ? 12 : h % 12}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} ${h < 12 ? 'AM' : 'PM'}`;
-  };
-  const formatter = (f) => function () { return isNaN(this.getTime()) ? 'Invalid Date' : f(this); };
-  method(DP, 'toString', formatter((d) => `${dateStr(d)} ${timeStr(d)}`));
-  method(DP, 'toDateString', formatter(dateStr));
-  method(DP, 'toTimeString', formatter(timeStr));
-  method(DP, 'toLocaleString', formatter((d) => `${localeDate(d)}, ${localeTime(d)}`));
-  method(DP, 'toLocaleDateString', formatter(localeDate));
-  method(DP, 'toLocaleTimeString', formatter(localeTime));
-  // A date string without a zone is local time in JS; local is UTC here.
-  const hasZone = /(Z|GMT|UTC|[+-]\d\d:?\d\d)(\s*\(.*\))?\s*$/i;
-  const dateOnly = /^[+-]?\d{4,6}(-\d\d(-\d\d)?)?$/;
-  const parseUTC = (s) => {
-    const d = new OrigDate(s);
-    const t = d.getTime();
-    if (isNaN(t) || hasZone.test(s) || dateOnly.test(s.trim())) return t;
-    return t - apply(localOffset, d, []) * 60000;
-  };
-  const GuardedDate = function Date(...args) {
-    if (!new.target) return String(new GuardedDate());
-    if (args.length === 1 && typeof args[0] === 'string') args = [parseUTC(args[0])];
-    else if (args.length > 1) args = [OrigDate.UTC(...args)];
-    return construct(OrigDate, args, new.target === GuardedDate ? OrigDate : new.target);
-  };
-  Object.setPrototypeOf(GuardedDate, Object.getPrototypeOf(OrigDate));
-  defineProperty(GuardedDate, 'prototype', { value: DP });
-  method(GuardedDate, 'now', OrigDate.now);
-  method(GuardedDate, 'UTC', OrigDate.UTC);
-  method(GuardedDate, 'parse', { parse(s) { return parseUTC(String(s)); } }.parse);
-  method(DP, 'constructor', GuardedDate);
-  method(global, 'Date', GuardedDate);
-
-  // --- Lazy globals ---
+  // --- Lazily guarded globals ---
+  // A group is installed the first time a script reads any of its names. The
+  // originals cannot be reached before that: there is no literal syntax for
+  // typed arrays or dates, and each guard also replaces prototype.constructor.
   const lazy = (names, make) => {
     let made;
-    for (const name of names) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i];
       defineProperty(global, name, {
         configurable: true, enumerable: false,
         get() {
@@ -164,6 +98,93 @@
       });
     }
   };
+
+  // ArrayBuffer and typed arrays: the byte length is checked before the
+  // native constructor allocates.
+  const bufferNames = ['ArrayBuffer', 'DataView', 'Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array',
+    'Uint16Array', 'Int32Array', 'Uint32Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array'];
+  const originals = {};
+  for (let i = 0; i < bufferNames.length; i++) originals[bufferNames[i]] = global[bufferNames[i]];
+  lazy(bufferNames.filter((n) => originals[n] !== undefined), () => {
+    const out = { DataView: originals.DataView };
+    const bufferFailed = () => { throw new RangeErr('Array buffer allocation failed'); };
+    const guard = (Orig, bytesOf) => {
+      const Guarded = { [Orig.name]: function (...args) {
+        if (!new.target) return construct(Orig, args); // throws the native TypeError
+        if (bytesOf(args) > maxBytes) bufferFailed();
+        return construct(Orig, args, new.target === Guarded ? Orig : new.target);
+      } }[Orig.name];
+      copyStatics(Orig, Guarded);
+      out[Orig.name] = Guarded;
+    };
+    const AB = originals.ArrayBuffer;
+    guard(AB, (args) => toLen(args[0]));
+    for (let i = 2; i < bufferNames.length; i++) {
+      const T = originals[bufferNames[i]];
+      if (T === undefined) continue;
+      guard(T, (args) => {
+        const a = args[0];
+        if (typeof a === 'number') return toLen(a) * T.BYTES_PER_ELEMENT;
+        if (a !== null && typeof a === 'object' && !(a instanceof AB)) return toLen(a.length) * T.BYTES_PER_ELEMENT;
+        return 0;
+      });
+    }
+    return out;
+  });
+
+  // Date in UTC (spec §2): local getters, setters and formatting use UTC, and
+  // zone-less date strings are read as UTC.
+  lazy(['Date'], () => {
+    const OrigDate = originalDate;
+    const DP = OrigDate.prototype;
+    const localOffset = DP.getTimezoneOffset;
+    const parts = ['FullYear', 'Month', 'Date', 'Day', 'Hours', 'Minutes', 'Seconds', 'Milliseconds'];
+    for (let i = 0; i < parts.length; i++) {
+      method(DP, 'get' + parts[i], DP['getUTC' + parts[i]]);
+      if (parts[i] !== 'Day') method(DP, 'set' + parts[i], DP['setUTC' + parts[i]]);
+    }
+    method(DP, 'getTimezoneOffset', { getTimezoneOffset() { return isNaN(this.getTime()) ? NaN : 0; } }.getTimezoneOffset);
+    const pad = (n) => (n < 10 ? '0' + n : '' + n);
+    const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+    const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+    const dateStr = (d) => `${DAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${pad(d.getUTCDate())} ${d.getUTCFullYear()}`;
+    const timeStr = (d) => `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} GMT+0000 (Coordinated Universal Time)`;
+    const localeDate = (d) => `${d.getUTCMonth() + 1}/${d.getUTCDate()}/${d.getUTCFullYear()}`;
+    const localeTime = (d) => {
+      const h = d.getUTCHours();
+      return `${h % 12 === 0 ? 12 : h % 12}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} ${h < 12 ? 'AM' : 'PM'}`;
+    };
+    const formatter = (f) => function () { return isNaN(this.getTime()) ? 'Invalid Date' : f(this); };
+    method(DP, 'toString', formatter((d) => `${dateStr(d)} ${timeStr(d)}`));
+    method(DP, 'toDateString', formatter(dateStr));
+    method(DP, 'toTimeString', formatter(timeStr));
+    method(DP, 'toLocaleString', formatter((d) => `${localeDate(d)}, ${localeTime(d)}`));
+    method(DP, 'toLocaleDateString', formatter(localeDate));
+    method(DP, 'toLocaleTimeString', formatter(localeTime));
+    const hasZone = /(Z|GMT|UTC|[+-]\d\d:?\d\d)(\s*\(.*\))?\s*$/i;
+    const dateOnly = /^[+-]?\d{4,6}(-\d\d(-\d\d)?)?$/;
+    const parseUTC = (s) => {
+      const d = new OrigDate(s);
+      const t = d.getTime();
+      if (isNaN(t) || hasZone.test(s) || dateOnly.test(s.trim())) return t;
+      return t - apply(localOffset, d, []) * 60000;
+    };
+    const GuardedDate = function Date(...args) {
+      if (!new.target) return String(new GuardedDate());
+      if (args.length === 1 && typeof args[0] === 'string') args = [parseUTC(args[0])];
+      else if (args.length > 1) args = [OrigDate.UTC(...args)];
+      return construct(OrigDate, args, new.target === GuardedDate ? OrigDate : new.target);
+    };
+    Object.setPrototypeOf(GuardedDate, Object.getPrototypeOf(OrigDate));
+    defineProperty(GuardedDate, 'prototype', { value: DP });
+    method(GuardedDate, 'now', OrigDate.now);
+    method(GuardedDate, 'UTC', OrigDate.UTC);
+    method(GuardedDate, 'parse', { parse(s) { return parseUTC(String(s)); } }.parse);
+    method(DP, 'constructor', GuardedDate);
+    return { Date: GuardedDate };
+  });
+
+  // --- Other lazy globals ---
   lazy(['URL', 'URLSearchParams'], loadURL);
   lazy(['TextEncoder', 'TextDecoder'], () => {
     class TextEncoder {
