@@ -1,7 +1,6 @@
 package config
 
 import (
-	"net/url"
 	"path/filepath"
 	"strings"
 	"time"
@@ -48,7 +47,9 @@ func defaults() Config {
 // values whose syntax is right, so that Validate and the server see one
 // spelling. Values with bad syntax are left for Validate to report.
 func (c *Config) complete() {
-	if u, err := url.Parse(c.Issuer); err == nil && c.Issuer != "" && !strings.HasSuffix(c.Issuer, "/") && u.RawQuery == "" && u.Fragment == "" {
+	// The issuer is compared byte for byte by relying parties, so it gets
+	// one spelling: with the trailing "/" (Auth0's form).
+	if c.Issuer != "" && !strings.HasSuffix(c.Issuer, "/") && !strings.ContainsAny(c.Issuer, "?#") {
 		c.Issuer += "/"
 	}
 	for i, p := range c.TrustedProxies {
