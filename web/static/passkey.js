@@ -57,7 +57,7 @@
     response: {
       clientDataJSON: toB64u(cred.response.clientDataJSON),
       authenticatorData: toB64u(cred.response.authenticatorData),
-      signature: toB64u(cred.response.authenticatorData),
+      signature: toB64u(cred.response.signature),
       userHandle: cred.response.userHandle ? toB64u(cred.response.userHandle) : null,
     },
   });
