@@ -163,6 +163,9 @@ func (r *Renderer) fail(w http.ResponseWriter) {
 }
 
 func writePage(w http.ResponseWriter, status int, body []byte) {
+	if status == 0 {
+		status = http.StatusOK
+	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Length", strconv.Itoa(len(body)))
