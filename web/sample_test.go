@@ -30,7 +30,7 @@ func samplePages(s string) []pageCase {
 			name: PageLogin,
 			render: func(r *Renderer, w http.ResponseWriter) error {
 				return r.Login(w, http.StatusOK, LoginPage{Base: base, State: "st-" + s, Email: s, ClientName: s,
-					SignupURL: "/u/signup?state=abc", Signup: true, Passkeys: true, Action: "/u/login?state=abc",
+					SignupURL: "/u/signup?state=abc", Signup: true, Passkeys: true, Action: "/u/login?state=abc", ReturnTo: "/u/account?x=" + s,
 					PasskeyBeginURL: "/u/passkey/login/begin", PasskeyFinishURL: "/u/passkey/login/finish"})
 			},
 			h1: "Log in",
