@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync/atomic"
 )
 
@@ -79,8 +80,13 @@ func (w *writer) loop() {
 		case r := <-w.reqs:
 			batch = append(batch[:0], r)
 		}
-		// Everyone who queued up while the previous batch was committing
-		// is blocked in do; take them all into this transaction.
+		// Callers answered by the previous commit that are about to write
+		// again are runnable but may not have reached do yet; one yield
+		// lets them queue (microseconds), which makes the next commit
+		// carry nearly every concurrent writer rather than about half.
+		runtime.Gosched()
+		// Everyone who queued up meanwhile is blocked in do; take them all
+		// into this transaction.
 	drain:
 		for len(batch) < w.maxBatch {
 			select {
