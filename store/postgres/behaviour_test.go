@@ -95,3 +95,42 @@ func TestPostgresQueryDeadline(t *testing.T) {
 		t.Fatalf("RecordLogin on a locked row: err %v after %v, want a deadline error", err, time.Since(start))
 	}
 }
+
+// TestPostgresOpenErrors: a bad DSN or an unreachable server is an error
+// from Open, not a store that fails later.
+func TestPostgresOpenErrors(t *testing.T) {
+	for _, dsn := range []string{
+		"postgres://%zz",
+		"postgres://authd:authd@127.0.0.1:1/authd_test?sslmode=disable&connect_timeout=2",
+	} {
+		if s, err := Open(context.Background(), dsn); err == nil {
+			s.Close()
+			t.Errorf("Open(%q) succeeded", dsn)
+		}
+	}
+}
+
+// TestPostgresGrantClaims: claims round-trip, an empty set reads as nil,
+// an unknown grant is ErrNotFound.
+func TestPostgresGrantClaims(t *testing.T) {
+	s, _ := openTest(t)
+	ctx := context.Background()
+	mustUser(t, s, "u1")
+	mustGrant(t, s, "g1", "u1")
+	if c, err := s.GrantClaims(ctx, "g1"); err != nil || c != nil {
+		t.Fatalf("fresh grant claims = %v, %v; want nil, nil", c, err)
+	}
+	if err := s.SetGrantClaims(ctx, "g1", map[string]any{"https://x/roles": []any{"admin"}}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.GrantClaims(ctx, "g1")
+	if err != nil || len(c) != 1 || c["https://x/roles"].([]any)[0] != "admin" {
+		t.Fatalf("claims = %v, %v", c, err)
+	}
+	if err := s.SetGrantClaims(ctx, "nope", nil); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("SetGrantClaims(nope): %v, want ErrNotFound", err)
+	}
+	if _, err := s.GrantClaims(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("GrantClaims(nope): %v, want ErrNotFound", err)
+	}
+}

@@ -244,3 +244,41 @@ func TestPostgresUpdateMetadataAcrossReplicas(t *testing.T) {
 		t.Fatalf("app_metadata = %v: a nil patch must leave it alone", u.AppMetadata)
 	}
 }
+
+// TestPostgresConcurrentReplaysNoDeadlock: replays of different used
+// tokens of one grant, and a rotation of its current token, racing on two
+// replicas. Each replay revokes the grant (locking its tokens); without the
+// grant-before-token lock order two replays would deadlock and one would
+// fail with SQLSTATE 40P01 instead of ErrConsumed.
+func TestPostgresConcurrentReplaysNoDeadlock(t *testing.T) {
+	a, dsn := openTest(t)
+	b := openDSN(t, dsn)
+	replicas := [2]*Store{a, b}
+	ctx := context.Background()
+	mustUser(t, a, "u1")
+	const gens = 4 // rt0..rt3; rt0..rt2 used, rt3 current
+	for round := range rounds {
+		grantID := fmt.Sprintf("g%d", round)
+		cur := mustGrant(t, a, grantID, "u1")
+		chain := []*store.RefreshToken{cur}
+		for n := 1; n < gens; n++ {
+			next := refreshToken(grantID, "u1", n)
+			if err := a.RotateRefreshToken(ctx, cur.Hash, next, t0); err != nil {
+				t.Fatal(err)
+			}
+			chain, cur = append(chain, next), next
+		}
+		errs := race(2*gens, func(i int) error {
+			next := refreshToken(grantID, "u1", 100+i)
+			return replicas[i%2].RotateRefreshToken(ctx, chain[i%gens].Hash, next, t0.Add(time.Minute))
+		})
+		for i, err := range errs {
+			if err != nil && !errors.Is(err, store.ErrConsumed) {
+				t.Fatalf("round %d caller %d (token gen %d): %v, want nil or ErrConsumed", round, i, i%gens, err)
+			}
+		}
+		if g, err := a.GetGrant(ctx, grantID); err != nil || g.RevokedAt.IsZero() {
+			t.Fatalf("round %d: grant not revoked after replays (%v)", round, err)
+		}
+	}
+}

@@ -107,10 +107,10 @@ func (s *Store) GetRefreshToken(ctx context.Context, hash string) (*store.Refres
 func (s *Store) RotateRefreshToken(ctx context.Context, oldHash string, next *store.RefreshToken, now time.Time) error {
 	var grantID string
 	err := s.inTx(ctx, func(ctx context.Context, tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, "SELECT grant_id FROM refresh_tokens WHERE hash = $1", oldHash).Scan(&grantID); err != nil {
-			return err
-		}
-		if err := tx.QueryRow(ctx, "SELECT id FROM grants WHERE id = $1 FOR NO KEY UPDATE", grantID).Scan(new(string)); err != nil {
+		// Lock the token's grant; no row when the token is unknown.
+		if err := tx.QueryRow(ctx, `SELECT g.id FROM grants g WHERE g.id =
+			(SELECT t.grant_id FROM refresh_tokens t WHERE t.hash = $1) FOR NO KEY UPDATE`,
+			oldHash).Scan(&grantID); err != nil {
 			return err
 		}
 		var exp, used, revoked time.Time
