@@ -104,16 +104,18 @@ func (w *writer) loop() {
 // run commits batch and answers every request in it.
 func (w *writer) run(batch []*request) {
 	errs := make([]error, len(batch))
-	if err := w.runTx(batch, errs); err != nil {
-		if len(batch) == 1 {
-			errs[0] = err
+	if retry, err := w.runTx(batch, errs); err != nil {
+		if !retry || len(batch) == 1 {
+			for i := range errs {
+				errs[i] = err
+			}
 		} else {
 			// The shared transaction failed as a whole (commit error, or a
 			// statement error that made SQLite abandon the transaction). Run
 			// each request alone so that one bad request cannot fail, or be
 			// reported as failed for, the others.
 			for i := range batch {
-				if err := w.runTx(batch[i:i+1], errs[i:i+1]); err != nil {
+				if _, err := w.runTx(batch[i:i+1], errs[i:i+1]); err != nil {
 					errs[i] = err
 				}
 			}
@@ -128,14 +130,16 @@ func (w *writer) run(batch []*request) {
 
 // runTx runs the requests in one BEGIN IMMEDIATE … COMMIT, each inside a
 // savepoint. errs receives each request's own error; the returned error
-// means nothing was committed.
-func (w *writer) runTx(batch []*request, errs []error) (err error) {
+// means nothing was committed, and retry whether running the requests one
+// by one may help: not when BEGIN failed (another process has held the
+// write lock past busy_timeout, and each retry would wait that long again).
+func (w *writer) runTx(batch []*request, errs []error) (retry bool, err error) {
 	// The transaction statements ignore callers' contexts: modernc answers a
 	// cancelled context with sqlite3_interrupt, which can roll back the whole
 	// transaction and with it other callers' work.
 	ctx := context.Background()
 	if _, err := w.tx.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		return fmt.Errorf("sqlite: begin: %w", err)
+		return false, fmt.Errorf("sqlite: begin: %w", err)
 	}
 	defer func() {
 		if err != nil {
@@ -150,23 +154,23 @@ func (w *writer) runTx(batch []*request, errs []error) (err error) {
 			continue
 		}
 		if _, err := w.tx.ExecContext(ctx, "SAVEPOINT request"); err != nil {
-			return fmt.Errorf("sqlite: savepoint: %w", err)
+			return true, fmt.Errorf("sqlite: savepoint: %w", err)
 		}
 		if errs[i] = call(r, w.tx); errs[i] != nil {
 			// ROLLBACK TO fails with "no such savepoint" when SQLite has
 			// rolled back the whole transaction; then the batch is lost.
 			if _, err := w.tx.ExecContext(ctx, "ROLLBACK TO request"); err != nil {
-				return fmt.Errorf("sqlite: rollback to savepoint after %v: %w", errs[i], err)
+				return true, fmt.Errorf("sqlite: rollback to savepoint after %v: %w", errs[i], err)
 			}
 		}
 		if _, err := w.tx.ExecContext(ctx, "RELEASE request"); err != nil {
-			return fmt.Errorf("sqlite: release savepoint: %w", err)
+			return true, fmt.Errorf("sqlite: release savepoint: %w", err)
 		}
 	}
 	if _, err := w.tx.ExecContext(ctx, "COMMIT"); err != nil {
-		return fmt.Errorf("sqlite: commit: %w", err)
+		return true, fmt.Errorf("sqlite: commit: %w", err)
 	}
-	return nil
+	return false, nil
 }
 
 // call runs one request, turning a panic into its error: a panic must not

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"sync"
@@ -138,5 +139,51 @@ func TestClosedStoreRefusesWrites(t *testing.T) {
 	}
 	if err := s.CacheSet(t.Context(), "k", "v", time.Time{}); !errors.Is(err, errClosed) {
 		t.Fatalf("write after Close: %v, want errClosed", err)
+	}
+}
+
+// TestLockedByAnotherProcess: while another connection (standing in for
+// another process) holds the write lock past busy_timeout, a whole batch
+// fails after one timeout, not one timeout per request, and writes work
+// again once the lock is released.
+func TestLockedByAnotherProcess(t *testing.T) {
+	path := t.TempDir() + "/authd.db"
+	s, err := Open(t.Context(), path, WithBusyTimeout(100*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	other, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	lock, err := other.Conn(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close()
+	if _, err := lock.ExecContext(t.Context(), "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+
+	start := time.Now()
+	errs := writeRows(t, s, 16, func(context.Context, *wtx, int) error { return nil })
+	elapsed := time.Since(start)
+	for i, err := range errs {
+		if err == nil {
+			t.Errorf("request %d succeeded while another process held the lock", i)
+		}
+	}
+	// 16 requests in at most a few batches, each waiting 100ms once.
+	if elapsed > 1500*time.Millisecond {
+		t.Errorf("locked writes took %v: requests waited for the lock one by one", elapsed)
+	}
+
+	if _, err := lock.ExecContext(t.Context(), "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CacheSet(t.Context(), "after", "v", time.Time{}); err != nil {
+		t.Fatalf("write after the lock was released: %v", err)
 	}
 }
