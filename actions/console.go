@@ -12,10 +12,10 @@ const consoleTruncated = "[console output truncated]"
 // newConsole captures console.* per action (spec §2). A line keeps
 // MaxConsoleLine characters; the execution keeps MaxConsoleTotal bytes, then
 // one truncation marker. Huge strings are cut before they are copied to Go.
-func (ar *actionRun) newConsole() *goja.Object {
-	console := ar.r.NewObject()
-	write := ar.fn(func(c goja.FunctionCall) goja.Value {
-		ar.writeConsole(c.Arguments)
+func (sb *sandbox) newConsole() *goja.Object {
+	console := sb.r.NewObject()
+	write := sb.fn(func(c goja.FunctionCall) goja.Value {
+		sb.cur.writeConsole(c.Arguments)
 		return goja.Undefined()
 	})
 	for _, name := range []string{"log", "info", "warn", "error", "debug", "trace"} {

@@ -24,6 +24,26 @@ type execution struct {
 	cache   CacheBackend
 	wd      *watchdog
 	console consoleBudget
+	// sb is the runtime shared by this execution's actions (nil until the
+	// first action, and unused with Options.IsolateActions).
+	sb *sandbox
+}
+
+// sandboxFor returns the runtime for the next action: the execution's own,
+// or a brand-new one per action with Options.IsolateActions.
+func (ex *execution) sandboxFor() (*sandbox, error) {
+	if ex.sb != nil && !ex.t.opts.IsolateActions {
+		return ex.sb, nil
+	}
+	sb, err := ex.t.takeSandbox()
+	if err != nil {
+		return nil, err
+	}
+	sb.r.SetTimeSource(ex.now)
+	sb.r.ClearInterrupt()
+	ex.wd.attach(sb.r)
+	ex.sb = sb
+	return sb, nil
 }
 
 func (t *Trigger) newExecution(ctx context.Context, in Input, cmds *Commands) (*execution, error) {
@@ -61,6 +81,7 @@ func (t *Trigger) newExecution(ctx context.Context, in Input, cmds *Commands) (*
 }
 
 func (ex *execution) close() {
+	ex.wd.detach()
 	ex.wd.close()
 	ex.cancel()
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -25,64 +26,129 @@ var (
 
 const gojaPkg = "github.com/dop251/goja"
 
-// installGlobals gives a fresh runtime what Node-flavoured Actions expect and
-// nothing else: no process, no file system, no module loader.
-func (ar *actionRun) installGlobals() error {
-	r := ar.r
+// sandbox is one goja runtime with the engine's globals installed. It serves
+// the actions of one execution (or one action with Options.IsolateActions)
+// and is then dropped; cur is the action running in it.
+type sandbox struct {
+	r   *goja.Runtime
+	cur *actionRun
+	// intrinsics captured before any script runs, so a script replacing
+	// globals cannot change how the engine throws or serializes.
+	errorCtor, typeErrorCtor, rangeErrorCtor goja.Value
+	stringify, parse                         goja.Callable
+}
+
+// newSandbox gives a fresh runtime what Node-flavoured Actions expect and
+// nothing else: no process, no file system, no module loader. It runs no
+// action code, so it may be built ahead of time (see pool.go).
+func newSandbox(opts Options) (*sandbox, error) {
+	r := goja.New()
+	r.SetMaxCallStackSize(opts.MaxCallStack)
+	if opts.Rand != nil {
+		r.SetRandSource(opts.Rand)
+	}
+	sb := &sandbox{r: r}
 	global := r.GlobalObject()
-	ar.errorCtor = global.Get("Error")
-	ar.typeErrorCtor = global.Get("TypeError")
-	ar.rangeErrorCtor = global.Get("RangeError")
+	sb.errorCtor = global.Get("Error")
+	sb.typeErrorCtor = global.Get("TypeError")
+	sb.rangeErrorCtor = global.Get("RangeError")
 	jsonObj := global.Get("JSON").ToObject(r)
-	ar.stringify, _ = goja.AssertFunction(jsonObj.Get("stringify"))
-	ar.parse, _ = goja.AssertFunction(jsonObj.Get("parse"))
+	sb.stringify, _ = goja.AssertFunction(jsonObj.Get("stringify"))
+	sb.parse, _ = goja.AssertFunction(jsonObj.Get("parse"))
 
 	_ = global.Set("globalThis", global)
-	_ = global.Set("console", ar.newConsole())
-	_ = global.Set("require", ar.fn(func(c goja.FunctionCall) goja.Value {
+	_ = global.Set("console", sb.newConsole())
+	_ = global.Set("require", sb.fn(func(c goja.FunctionCall) goja.Value {
 		name := c.Argument(0).String()
-		e := ar.newError(ar.errorCtor, fmt.Sprintf("Cannot find module '%s'", name))
+		e := sb.newError(sb.errorCtor, fmt.Sprintf("Cannot find module '%s'", name))
 		_ = e.Set("code", "MODULE_NOT_FOUND")
 		panic(e)
 	}))
-	_ = global.Set("setTimeout", ar.fn(ar.setTimeout))
-	_ = global.Set("setImmediate", ar.fn(func(c goja.FunctionCall) goja.Value {
-		return ar.setTimeout(goja.FunctionCall{This: c.This, Arguments: append([]goja.Value{c.Argument(0), r.ToValue(0)}, c.Arguments[min(1, len(c.Arguments)):]...)})
+	_ = global.Set("setTimeout", sb.fn(func(c goja.FunctionCall) goja.Value { return sb.cur.setTimeout(c) }))
+	_ = global.Set("setImmediate", sb.fn(func(c goja.FunctionCall) goja.Value {
+		args := append([]goja.Value{c.Argument(0), r.ToValue(0)}, c.Arguments[min(1, len(c.Arguments)):]...)
+		return sb.cur.setTimeout(goja.FunctionCall{This: c.This, Arguments: args})
 	}))
-	clear := ar.fn(func(c goja.FunctionCall) goja.Value {
-		ar.loop.clearTimeout(c.Argument(0).ToInteger())
+	clear := sb.fn(func(c goja.FunctionCall) goja.Value {
+		sb.cur.loop.clearTimeout(c.Argument(0).ToInteger())
 		return goja.Undefined()
 	})
 	_ = global.Set("clearTimeout", clear)
 	_ = global.Set("clearImmediate", clear)
-	_ = global.Set("btoa", ar.fn(ar.btoa))
-	_ = global.Set("atob", ar.fn(ar.atob))
-	_ = global.Set("fetch", ar.fn(ar.fetch))
+	_ = global.Set("btoa", sb.fn(sb.btoa))
+	_ = global.Set("atob", sb.fn(sb.atob))
+	_ = global.Set("fetch", sb.fn(func(c goja.FunctionCall) goja.Value { return sb.cur.fetch(c) }))
 
 	prelude, err := r.RunProgram(preludeProgram)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	run, _ := goja.AssertFunction(prelude)
-	limit := ar.ex.t.opts.MaxMemory
+	limit := opts.MaxMemory
 	_, err = run(goja.Undefined(), global,
 		r.ToValue(limit/4),  // max string length
 		r.ToValue(limit/32), // max array length (goja values are 16+ bytes)
 		r.ToValue(limit/4),  // max ArrayBuffer bytes
-		ar.fn(ar.loadURL),
-		ar.fn(func(c goja.FunctionCall) goja.Value {
+		sb.fn(sb.apply),
+		sb.fn(sb.construct),
+		sb.fn(sb.loadURL),
+		sb.fn(func(c goja.FunctionCall) goja.Value {
 			return r.ToValue(r.NewArrayBuffer([]byte(c.Argument(0).String())))
 		}),
-		ar.fn(ar.utf8Decode),
+		sb.fn(sb.utf8Decode),
 	)
-	return err
+	if err != nil {
+		return nil, err
+	}
+	return sb, nil
+}
+
+// apply(fn, this, args) for the prelude's guards.
+func (sb *sandbox) apply(c goja.FunctionCall) goja.Value {
+	fn, ok := goja.AssertFunction(c.Argument(0))
+	if !ok {
+		sb.throwType("not a function")
+	}
+	v, err := fn(c.Argument(1), sb.arrayArgs(c.Argument(2))...)
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+// construct(Ctor, args, newTarget) for the prelude's guards. A subclass
+// new.target gets its prototype on the result.
+func (sb *sandbox) construct(c goja.FunctionCall) goja.Value {
+	obj, err := sb.r.New(c.Argument(0), sb.arrayArgs(c.Argument(1))...)
+	if err != nil {
+		panic(err)
+	}
+	if nt, ok := c.Argument(2).(*goja.Object); ok {
+		if proto, ok := nt.Get("prototype").(*goja.Object); ok && proto != obj.Prototype() {
+			_ = obj.SetPrototype(proto)
+		}
+	}
+	return obj
+}
+
+func (sb *sandbox) arrayArgs(v goja.Value) []goja.Value {
+	obj, ok := v.(*goja.Object)
+	if !ok {
+		return nil
+	}
+	n := obj.Get("length").ToInteger()
+	out := make([]goja.Value, n)
+	for i := range out {
+		out[i] = obj.Get(strconv.Itoa(i))
+	}
+	return out
 }
 
 // fn wraps a Go callback so a Go panic becomes a JS Error (a login failure)
 // instead of crashing the server. goja's own panics (throws, interrupts)
 // pass through untouched.
-func (ar *actionRun) fn(f func(goja.FunctionCall) goja.Value) goja.Value {
-	return ar.r.ToValue(func(c goja.FunctionCall) goja.Value {
+func (sb *sandbox) fn(f func(goja.FunctionCall) goja.Value) goja.Value {
+	return sb.r.ToValue(func(c goja.FunctionCall) goja.Value {
 		defer func() {
 			x := recover()
 			if x == nil {
@@ -95,14 +161,14 @@ func (ar *actionRun) fn(f func(goja.FunctionCall) goja.Value) goja.Value {
 			if t.PkgPath() == gojaPkg {
 				panic(x)
 			}
-			panic(ar.newError(ar.errorCtor, fmt.Sprintf("internal error: %v", x)))
+			panic(sb.newError(sb.errorCtor, fmt.Sprintf("internal error: %v", x)))
 		}()
 		return f(c)
 	})
 }
 
-func (ar *actionRun) newError(ctor goja.Value, msg string) *goja.Object {
-	obj, err := ar.r.New(ctor, ar.r.ToValue(msg))
+func (sb *sandbox) newError(ctor goja.Value, msg string) *goja.Object {
+	obj, err := sb.r.New(ctor, sb.r.ToValue(msg))
 	if err != nil {
 		panic(err)
 	}
@@ -110,9 +176,9 @@ func (ar *actionRun) newError(ctor goja.Value, msg string) *goja.Object {
 }
 
 // throw raises an Error, TypeError or RangeError built from the intrinsics.
-func (ar *actionRun) throw(msg string)      { panic(ar.newError(ar.errorCtor, msg)) }
-func (ar *actionRun) throwType(msg string)  { panic(ar.newError(ar.typeErrorCtor, msg)) }
-func (ar *actionRun) throwRange(msg string) { panic(ar.newError(ar.rangeErrorCtor, msg)) }
+func (sb *sandbox) throw(msg string)      { panic(sb.newError(sb.errorCtor, msg)) }
+func (sb *sandbox) throwType(msg string)  { panic(sb.newError(sb.typeErrorCtor, msg)) }
+func (sb *sandbox) throwRange(msg string) { panic(sb.newError(sb.rangeErrorCtor, msg)) }
 
 func (ar *actionRun) setTimeout(c goja.FunctionCall) goja.Value {
 	fn, ok := goja.AssertFunction(c.Argument(0))
@@ -130,19 +196,19 @@ func (ar *actionRun) setTimeout(c goja.FunctionCall) goja.Value {
 	return ar.r.ToValue(ar.loop.setTimeout(ar.r, fn, time.Duration(ms*float64(time.Millisecond)), args))
 }
 
-func (ar *actionRun) btoa(c goja.FunctionCall) goja.Value {
+func (sb *sandbox) btoa(c goja.FunctionCall) goja.Value {
 	s := c.Argument(0).String()
 	b := make([]byte, 0, len(s))
 	for _, ch := range s {
 		if ch > 0xFF {
-			ar.throw("Invalid character")
+			sb.throw("Invalid character")
 		}
 		b = append(b, byte(ch))
 	}
-	return ar.r.ToValue(base64.StdEncoding.EncodeToString(b))
+	return sb.r.ToValue(base64.StdEncoding.EncodeToString(b))
 }
 
-func (ar *actionRun) atob(c goja.FunctionCall) goja.Value {
+func (sb *sandbox) atob(c goja.FunctionCall) goja.Value {
 	s := strings.Map(func(r rune) rune {
 		if strings.ContainsRune(" \t\n\f\r", r) {
 			return -1
@@ -151,16 +217,16 @@ func (ar *actionRun) atob(c goja.FunctionCall) goja.Value {
 	}, c.Argument(0).String())
 	b, err := base64.RawStdEncoding.DecodeString(strings.TrimRight(s, "="))
 	if err != nil {
-		ar.throw("The string to be decoded is not correctly encoded.")
+		sb.throw("The string to be decoded is not correctly encoded.")
 	}
 	runes := make([]rune, len(b))
 	for i, x := range b {
 		runes[i] = rune(x)
 	}
-	return ar.r.ToValue(string(runes))
+	return sb.r.ToValue(string(runes))
 }
 
-func (ar *actionRun) utf8Decode(c goja.FunctionCall) goja.Value {
+func (sb *sandbox) utf8Decode(c goja.FunctionCall) goja.Value {
 	var b []byte
 	switch v := c.Argument(0).Export().(type) {
 	case []byte:
@@ -168,21 +234,21 @@ func (ar *actionRun) utf8Decode(c goja.FunctionCall) goja.Value {
 	case goja.ArrayBuffer:
 		b = v.Bytes()
 	default:
-		ar.throwType(`The "input" argument must be an ArrayBuffer or Uint8Array.`)
+		sb.throwType(`The "input" argument must be an ArrayBuffer or Uint8Array.`)
 	}
 	if !utf8.Valid(b) {
 		b = []byte(strings.ToValidUTF8(string(b), "\uFFFD"))
 	}
-	return ar.r.ToValue(string(b))
+	return sb.r.ToValue(string(b))
 }
 
-func (ar *actionRun) loadURL(goja.FunctionCall) goja.Value {
-	v, err := ar.r.RunProgram(urlProgram)
+func (sb *sandbox) loadURL(goja.FunctionCall) goja.Value {
+	v, err := sb.r.RunProgram(urlProgram)
 	if err != nil {
 		panic(err)
 	}
 	mk, _ := goja.AssertFunction(v)
-	mod, err := mk(goja.Undefined(), ar.fn(ar.parseURL))
+	mod, err := mk(goja.Undefined(), sb.fn(sb.parseURL))
 	if err != nil {
 		panic(err)
 	}

@@ -32,6 +32,11 @@ type Options struct {
 	Now func() time.Time
 	// Rand backs Math.random. Default goja's (math/rand).
 	Rand func() float64
+	// IsolateActions gives every action its own fresh runtime instead of one
+	// runtime per execution. Executions (logins) never share a runtime either
+	// way; this also keeps one action's global or built-in changes from the
+	// next action of the same login, at ~30-40 µs per action.
+	IsolateActions bool
 }
 
 // FetchOptions is the egress policy of the global fetch.

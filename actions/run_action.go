@@ -10,19 +10,16 @@ import (
 	"github.com/dop251/goja"
 )
 
-// actionRun is one action handler execution in its own fresh runtime.
+// actionRun is one action handler execution. Its timers and fetches live in
+// its own loop and end with it.
 type actionRun struct {
+	*sandbox
 	ex      *execution
-	r       *goja.Runtime
 	action  *Action
 	index   int
 	handler string
 	loop    *loop
 	console []string
-	// intrinsics captured before the script runs, so a script replacing
-	// globals cannot change how the engine throws or serializes.
-	errorCtor, typeErrorCtor, rangeErrorCtor goja.Value
-	stringify, parse                         goja.Callable
 	// event is this action's JS event; transaction metadata writes are
 	// mirrored into txMeta so they are visible at once (spec §4.11).
 	event  *goja.Object
@@ -64,27 +61,19 @@ func (ex *execution) runAction(i int, handler string) actionResult {
 
 func (ar *actionRun) run() (skipped bool, aerr *ActionError) {
 	ex := ar.ex
-	r := goja.New()
-	ar.r = r
 	defer func() {
-		ex.wd.detach()
 		ar.loop.close()
 		if x := recover(); x != nil {
 			// A Go panic outside a JS call (engine bug): fail this login only.
 			aerr = ar.fail(KindError, fmt.Sprintf("internal error in action runtime: %v", x))
 		}
 	}()
-	r.SetMaxCallStackSize(ex.t.opts.MaxCallStack)
-	r.SetTimeSource(ex.now)
-	if ex.t.opts.Rand != nil {
-		r.SetRandSource(ex.t.opts.Rand)
-	}
-	r.ClearInterrupt()
-	ex.wd.attach(r)
-
-	if err := ar.installGlobals(); err != nil {
+	sb, err := ex.sandboxFor()
+	if err != nil {
 		return false, ar.toActionError(err)
 	}
+	ar.sandbox = sb
+	sb.cur = ar
 	exports, err := ar.loadModule()
 	if err != nil {
 		return false, ar.toActionError(err)
@@ -236,8 +225,8 @@ func mergePatch(base any, patch map[string]any) any {
 
 // toJS copies JSON-shaped Go values into new JS values (keys sorted, so the
 // order scripts see is stable). Nothing Go is ever wrapped by reference.
-func (ar *actionRun) toJS(v any) goja.Value {
-	r := ar.r
+func (sb *sandbox) toJS(v any) goja.Value {
+	r := sb.r
 	switch v := v.(type) {
 	case map[string]any:
 		obj := r.NewObject()
@@ -247,13 +236,13 @@ func (ar *actionRun) toJS(v any) goja.Value {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			_ = obj.Set(k, ar.toJS(v[k]))
+			_ = obj.Set(k, sb.toJS(v[k]))
 		}
 		return obj
 	case []any:
 		items := make([]any, len(v))
 		for i, it := range v {
-			items[i] = ar.toJS(it)
+			items[i] = sb.toJS(it)
 		}
 		return r.NewArray(items...)
 	case []string:

@@ -20,11 +20,14 @@ type Trigger struct {
 	actions []*Action
 	opts    Options
 	client  *http.Client
+	pool    chan *sandbox
 }
 
 func NewTrigger(actions []*Action, opts Options) *Trigger {
 	opts = opts.withDefaults()
-	return &Trigger{actions: actions, opts: opts, client: newFetchClient(opts.Fetch)}
+	t := &Trigger{actions: actions, opts: opts, client: newFetchClient(opts.Fetch), pool: make(chan *sandbox, poolSize)}
+	go t.refill()
+	return t
 }
 
 // Len is the number of bound actions (Outcome.Next == Len() means done).

@@ -12,16 +12,16 @@ var defaultPorts = map[string]string{"http": "80", "https": "443", "ws": "80", "
 // parseURL backs the JS URL class: it parses input (against base) with
 // net/url and returns WHATWG-shaped components, or throws TypeError
 // "Invalid URL" like the WHATWG constructor.
-func (ar *actionRun) parseURL(c goja.FunctionCall) goja.Value {
+func (sb *sandbox) parseURL(c goja.FunctionCall) goja.Value {
 	base := ""
 	if !goja.IsUndefined(c.Argument(1)) {
 		base = c.Argument(1).String()
 	}
 	parts, ok := urlComponents(c.Argument(0).String(), base)
 	if !ok {
-		ar.throwType("Invalid URL")
+		sb.throwType("Invalid URL")
 	}
-	return ar.toJS(parts)
+	return sb.toJS(parts)
 }
 
 // urlComponents returns the WHATWG components of an absolute URL.

@@ -4,13 +4,23 @@
 // (2) makes Date behave as if the process ran in UTC (spec §2 Timezone), and
 // (3) installs lazily-built globals (URL, TextEncoder) so executions that do
 // not use them do not pay for them.
-(function (global, maxChars, maxLength, maxBytes, loadURL, utf8Encode, utf8Decode) {
+(function (global, maxChars, maxLength, maxBytes, apply, construct, loadURL, utf8Encode, utf8Decode) {
   'use strict';
   const defineProperty = Object.defineProperty;
-  const apply = Reflect.apply;
-  const construct = Reflect.construct;
+  // apply(fn, this, args) and construct(Ctor, args, newTarget) are Go
+  // helpers: Reflect is both costly to initialize in goja and replaceable by
+  // the script, and a guard must never call script-controlled code.
+  const getOwnPropertyNames = Object.getOwnPropertyNames;
+  const getOwnPropertySymbols = Object.getOwnPropertySymbols;
+  const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
+  const getPrototypeOf = Object.getPrototypeOf;
+  const setPrototypeOf = Object.setPrototypeOf;
   const RangeErr = RangeError;
-  const toLen = (v) => { const n = Math.trunc(Number(v)); return n > 0 ? n : 0; };
+  const Obj = Object;
+  const isArray = Array.isArray;
+  // toLen never calls script code twice: callers convert once with unary +
+  // and hand the converted primitive to the native call (no TOCTOU).
+  const toLen = (n) => (n > 0 ? (n === Infinity ? n : n - (n % 1)) : 0);
   const method = (obj, name, fn) => defineProperty(obj, name, { value: fn, writable: true, configurable: true, enumerable: false });
   const tooLong = () => { throw new RangeErr('Invalid string length'); };
   const originalDate = Date;
@@ -19,16 +29,22 @@
   const SP = String.prototype;
   const repeat = SP.repeat, padStart = SP.padStart, padEnd = SP.padEnd;
   method(SP, 'repeat', { repeat(count) {
-    if (this != null && String(this).length * toLen(count) > maxChars) tooLong();
-    return apply(repeat, this, arguments);
+    if (this == null) return apply(repeat, this, arguments);
+    const s = '' + this, n = +count;
+    if (s.length * toLen(n) > maxChars) tooLong();
+    return apply(repeat, s, [n]);
   } }.repeat);
-  method(SP, 'padStart', { padStart(targetLength) {
-    if (toLen(targetLength) > maxChars) tooLong();
-    return apply(padStart, this, arguments);
+  method(SP, 'padStart', { padStart(targetLength, padString) {
+    if (this == null) return apply(padStart, this, arguments);
+    const n = +targetLength;
+    if (toLen(n) > maxChars) tooLong();
+    return apply(padStart, '' + this, [n, padString]);
   } }.padStart);
-  method(SP, 'padEnd', { padEnd(targetLength) {
-    if (toLen(targetLength) > maxChars) tooLong();
-    return apply(padEnd, this, arguments);
+  method(SP, 'padEnd', { padEnd(targetLength, padString) {
+    if (this == null) return apply(padEnd, this, arguments);
+    const n = +targetLength;
+    if (toLen(n) > maxChars) tooLong();
+    return apply(padEnd, '' + this, [n, padString]);
   } }.padEnd);
 
   // --- Arrays ---
@@ -39,12 +55,12 @@
   const fill = AP.fill, join = AP.join;
   const badLength = () => { throw new RangeErr('Invalid array length'); };
   const copyStatics = (from, to) => {
-    Object.setPrototypeOf(to, Object.getPrototypeOf(from));
-    const keys = Reflect.ownKeys(from);
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i];
+    setPrototypeOf(to, getPrototypeOf(from));
+    const names = getOwnPropertyNames(from), symbols = getOwnPropertySymbols(from);
+    for (let i = 0; i < names.length + symbols.length; i++) {
+      const key = i < names.length ? names[i] : symbols[i - names.length];
       if (key !== 'prototype' && key !== 'length' && key !== 'name') {
-        defineProperty(to, key, Object.getOwnPropertyDescriptor(from, key));
+        defineProperty(to, key, getOwnPropertyDescriptor(from, key));
       }
     }
     defineProperty(to, 'prototype', { value: from.prototype });
@@ -52,19 +68,26 @@
   };
   const GuardedArray = function Array(...args) {
     if (args.length === 1 && typeof args[0] === 'number' && args[0] > maxLength) badLength();
-    return construct(OrigArray, args, new.target || GuardedArray);
+    return construct(OrigArray, args, new.target);
   };
   copyStatics(OrigArray, GuardedArray);
   method(global, 'Array', GuardedArray);
-  method(AP, 'fill', { fill() {
-    if (this != null && toLen(Object(this).length) > maxLength) badLength();
-    return apply(fill, this, arguments);
+  method(AP, 'fill', { fill(value, start, end) {
+    if (this == null) return apply(fill, this, arguments);
+    const o = Obj(this);
+    const len = toLen(+o.length);
+    if (len > maxLength) badLength();
+    if (isArray(o)) return apply(fill, o, arguments); // length is a stable data property
+    // Array-likes may have a length getter: fill them in (interruptible) JS.
+    const rel = (v, d) => { v = v === undefined ? d : +v; v = v < 0 ? v - (v % 1) : toLen(v); return v < 0 ? Math.max(len + v, 0) : Math.min(v, len); };
+    for (let i = rel(start, 0), e = rel(end, len); i < e; i++) o[i] = value;
+    return o;
   } }.fill);
   // join is rebuilt on top of the native one so the total size is known
   // before the native call allocates it.
   method(AP, 'join', { join(separator) {
-    const o = Object(this);
-    const len = toLen(o.length);
+    const o = Obj(this);
+    const len = toLen(+o.length);
     if (len > maxLength) badLength();
     const sep = separator === undefined ? ',' : String(separator);
     const parts = new OrigArray(len);
@@ -110,23 +133,30 @@
     const bufferFailed = () => { throw new RangeErr('Array buffer allocation failed'); };
     const guard = (Orig, bytesOf) => {
       const Guarded = { [Orig.name]: function (...args) {
-        if (!new.target) return construct(Orig, args); // throws the native TypeError
+        if (!new.target) throw new TypeError(`Constructor ${Orig.name} requires 'new'`);
         if (bytesOf(args) > maxBytes) bufferFailed();
-        return construct(Orig, args, new.target === Guarded ? Orig : new.target);
+        return construct(Orig, args, new.target);
       } }[Orig.name];
       copyStatics(Orig, Guarded);
       out[Orig.name] = Guarded;
     };
     const AB = originals.ArrayBuffer;
-    guard(AB, (args) => toLen(args[0]));
+    guard(AB, (args) => { args[0] = +args[0]; return toLen(args[0]); });
     for (let i = 2; i < bufferNames.length; i++) {
       const T = originals[bufferNames[i]];
       if (T === undefined) continue;
       guard(T, (args) => {
         const a = args[0];
-        if (typeof a === 'number') return toLen(a) * T.BYTES_PER_ELEMENT;
-        if (a !== null && typeof a === 'object' && !(a instanceof AB)) return toLen(a.length) * T.BYTES_PER_ELEMENT;
-        return 0;
+        if (a === null || typeof a !== 'object') return toLen(+a) * T.BYTES_PER_ELEMENT;
+        if (a instanceof AB) return 0;
+        const len = toLen(+a.length);
+        if (len * T.BYTES_PER_ELEMENT <= maxBytes && !isArray(a)) {
+          // copy array-likes so the native constructor sees the length checked
+          const copy = [];
+          for (let i = 0; i < len; i++) copy[i] = a[i];
+          args[0] = copy;
+        }
+        return len * T.BYTES_PER_ELEMENT;
       });
     }
     return out;
@@ -173,9 +203,9 @@
       if (!new.target) return String(new GuardedDate());
       if (args.length === 1 && typeof args[0] === 'string') args = [parseUTC(args[0])];
       else if (args.length > 1) args = [OrigDate.UTC(...args)];
-      return construct(OrigDate, args, new.target === GuardedDate ? OrigDate : new.target);
+      return construct(OrigDate, args, new.target);
     };
-    Object.setPrototypeOf(GuardedDate, Object.getPrototypeOf(OrigDate));
+    setPrototypeOf(GuardedDate, getPrototypeOf(OrigDate));
     defineProperty(GuardedDate, 'prototype', { value: DP });
     method(GuardedDate, 'now', OrigDate.now);
     method(GuardedDate, 'UTC', OrigDate.UTC);
