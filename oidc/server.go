@@ -123,8 +123,22 @@ func (s *Server) Handler() http.Handler {
 			ctx = context.WithValue(ctx, redirectKey{}, r.FormValue("returnTo"))
 			r.URL.Path = "/oidc/logout"
 		}
+		if r.URL.Path == "/oauth/token" || r.URL.Path == "/oauth/revoke" {
+			w = &challengeWriter{ResponseWriter: w}
+		}
 		s.handler.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// challengeWriter adds WWW-Authenticate to a 401 from the token endpoint
+// (RFC 6749 §5.2).
+type challengeWriter struct{ http.ResponseWriter }
+
+func (w *challengeWriter) WriteHeader(code int) {
+	if code == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Basic realm="authd"`)
+	}
+	w.ResponseWriter.WriteHeader(code)
 }
 
 // originAllowed: CORS only for a client's allowed_origins (Auth0's
