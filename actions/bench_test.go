@@ -12,9 +12,9 @@ func benchTrigger(b *testing.B, names ...string) {
 	}
 	trig := NewTrigger(list, Options{})
 	in := Input{Event: event(map[string]any{
-		"authorization.roles":     []any{"admin", "editor"},
-		"request.query.audience":  "https://example.com/api",
-		"resource_server":         map[string]any{"identifier": "https://example.com/api"},
+		"authorization.roles":    []any{"admin", "editor"},
+		"request.query.audience": "https://example.com/api",
+		"resource_server":        map[string]any{"identifier": "https://example.com/api"},
 	}), Now: saturday}
 	ctx := context.Background()
 	b.ReportAllocs()
