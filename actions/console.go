@@ -58,7 +58,7 @@ func (ar *actionRun) formatArg(v goja.Value) string {
 	}
 	if s, ok := v.(goja.String); ok {
 		if s.Length() > MaxConsoleLine {
-			s = s.Substring(0, MaxConsoleLine)
+			s = s.Substring(0, MaxConsoleLine+1) // one more, so the line shows it was cut
 		}
 		return s.String()
 	}
