@@ -43,12 +43,15 @@ func (l *loop) await(p *goja.Promise, wd *watchdog) error {
 		if l.pending == 0 {
 			return errTimeout
 		}
+		wd.waiting.Store(true)
 		select {
 		case fn := <-l.tasks:
+			wd.waiting.Store(false)
 			if err := fn(); err != nil {
 				return err
 			}
 		case <-wd.tripped:
+			wd.waiting.Store(false)
 			return wd.err()
 		}
 	}

@@ -3,9 +3,9 @@ package actions
 import (
 	"context"
 	"errors"
-	"runtime"
 	"runtime/metrics"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dop251/goja"
@@ -21,13 +21,15 @@ type watchdog struct {
 	reason  error
 	tripped chan struct{}
 	stop    chan struct{}
+	// waiting is true while the execution awaits timers or fetches.
+	waiting atomic.Bool
 }
 
 const (
 	// Most executions end well before the first sample, so they never pay
 	// for reading runtime metrics.
 	memFirstSample = 2 * time.Millisecond
-	memSampleEvery = 2 * time.Millisecond
+	memSampleEvery = time.Millisecond
 )
 
 func startWatchdog(ctx context.Context, deadline time.Time, maxMemory int64) *watchdog {
@@ -57,9 +59,12 @@ func (w *watchdog) watch(ctx context.Context, deadline time.Time, maxMemory int6
 			w.trip(errTimeout)
 			return
 		case <-sample.C:
-			if probe == nil {
+			switch {
+			case w.waiting.Load():
+				probe = nil // re-read the baseline when JS runs again
+			case probe == nil:
 				probe = newMemProbe(maxMemory)
-			} else if probe.exceeded() {
+			case probe.exceeded():
 				w.trip(memoryError{maxMemory})
 				return
 			}
@@ -106,53 +111,35 @@ func (w *watchdog) err() error {
 
 func (w *watchdog) close() { close(w.stop) }
 
-// memProbe measures process heap growth since the execution started. The
-// heap is shared with every other goroutine, so a cheap reading over the limit
-// is confirmed with a forced GC and the live-heap figure before anyone is
-// interrupted; the next cheap threshold then moves up so a busy but healthy
-// process does not force a GC per sample.
+// memProbe measures process heap growth while the execution's JS runs. The
+// heap is shared with every other goroutine, so growth is only counted while
+// the action is executing: when it resumes after waiting (timers, fetch) the
+// baseline is re-read, and garbage other requests made meanwhile is not
+// charged to it. No GC is forced to confirm a reading: a doubling loop
+// (x += x) outruns a GC, and the native step in flight when the interrupt
+// lands still completes, so the check must be quick.
 type memProbe struct {
 	limit     uint64
-	baseLive  uint64
 	threshold uint64
 	samples   []metrics.Sample
 }
 
-const (
-	metricHeapObjects = "/memory/classes/heap/objects:bytes"
-	metricHeapLive    = "/gc/heap/live:bytes"
-)
+const metricHeapObjects = "/memory/classes/heap/objects:bytes"
 
 func newMemProbe(limit int64) *memProbe {
-	p := &memProbe{limit: uint64(limit), samples: []metrics.Sample{{Name: metricHeapObjects}, {Name: metricHeapLive}}}
-	objects, live := p.read()
-	p.baseLive = live
-	p.threshold = objects + p.limit
+	p := &memProbe{limit: uint64(limit), samples: []metrics.Sample{{Name: metricHeapObjects}}}
+	p.rebase()
 	return p
 }
 
-func (p *memProbe) read() (objects, live uint64) {
+func (p *memProbe) read() uint64 {
 	metrics.Read(p.samples)
-	return sampleUint(p.samples[0]), sampleUint(p.samples[1])
-}
-
-func sampleUint(s metrics.Sample) uint64 {
-	if s.Value.Kind() != metrics.KindUint64 {
+	if p.samples[0].Value.Kind() != metrics.KindUint64 {
 		return 0
 	}
-	return s.Value.Uint64()
+	return p.samples[0].Value.Uint64()
 }
 
-func (p *memProbe) exceeded() bool {
-	objects, _ := p.read()
-	if objects < p.threshold {
-		return false
-	}
-	runtime.GC()
-	objects, live := p.read()
-	if live > p.baseLive && live-p.baseLive > p.limit {
-		return true
-	}
-	p.threshold = objects + p.limit
-	return false
-}
+func (p *memProbe) rebase() { p.threshold = p.read() + p.limit }
+
+func (p *memProbe) exceeded() bool { return p.read() > p.threshold }
