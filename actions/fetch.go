@@ -142,6 +142,9 @@ func (ar *actionRun) fetch(c goja.FunctionCall) goja.Value {
 		res, err := ar.ex.t.do(req.WithContext(ctx))
 		ar.loop.post(func() error {
 			ar.loop.pending--
+			if err != nil && !time.Now().Before(ar.ex.deadline) {
+				return errTimeout // the budget, not this call, ran out
+			}
 			if err != nil {
 				return reject(ar.newError(ar.typeErrorCtor, "fetch failed: "+err.Error()))
 			}
