@@ -12,7 +12,7 @@ import (
 func (s *Store) CacheGet(ctx context.Context, key string, now time.Time) (string, time.Time, error) {
 	var value string
 	var exp int64
-	err := s.read.QueryRowContext(ctx, "SELECT value, expires_at FROM cache WHERE key = ?", key).Scan(&value, &exp)
+	err := s.rq.QueryRowContext(ctx, "SELECT value, expires_at FROM cache WHERE key = ?", key).Scan(&value, &exp)
 	if err != nil {
 		return "", time.Time{}, mapErr(err, "cache get")
 	}

@@ -26,7 +26,7 @@ func (s *Store) SaveTOTP(ctx context.Context, f *store.TOTPFactor) error {
 func (s *Store) GetTOTP(ctx context.Context, userID string) (*store.TOTPFactor, error) {
 	var f store.TOTPFactor
 	var created int64
-	err := s.read.QueryRowContext(ctx, `SELECT user_id, secret_enc, confirmed, last_step, created_at
+	err := s.rq.QueryRowContext(ctx, `SELECT user_id, secret_enc, confirmed, last_step, created_at
 		FROM totp_factors WHERE user_id = ?`, userID).
 		Scan(&f.UserID, &f.SecretEnc, &f.Confirmed, &f.LastStep, &created)
 	if err != nil {

@@ -29,7 +29,7 @@ func (s *Store) RecordFailure(ctx context.Context, kind, subject, ip string, now
 func (s *Store) Failures(ctx context.Context, kind, subject, ip string) (int, time.Time, error) {
 	var count int
 	var last int64
-	err := s.read.QueryRowContext(ctx, "SELECT count, last_at FROM failures WHERE kind = ? AND subject = ? AND ip = ?",
+	err := s.rq.QueryRowContext(ctx, "SELECT count, last_at FROM failures WHERE kind = ? AND subject = ? AND ip = ?",
 		kind, subject, ip).Scan(&count, &last)
 	if isNoRows(err) {
 		return 0, time.Time{}, nil

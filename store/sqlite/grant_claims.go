@@ -33,7 +33,7 @@ func (s *Store) SetGrantClaims(ctx context.Context, grantID string, claims map[s
 // GrantClaims returns the userinfo claims of a grant.
 func (s *Store) GrantClaims(ctx context.Context, grantID string) (map[string]any, error) {
 	var raw string
-	if err := s.read.QueryRowContext(ctx, "SELECT claims FROM grants WHERE id = ?", grantID).Scan(&raw); err != nil {
+	if err := s.rq.QueryRowContext(ctx, "SELECT claims FROM grants WHERE id = ?", grantID).Scan(&raw); err != nil {
 		return nil, mapErr(err, "get grant claims")
 	}
 	var out map[string]any

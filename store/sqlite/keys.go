@@ -9,7 +9,7 @@ import (
 
 // ListSigningKeys returns every key, in activation order.
 func (s *Store) ListSigningKeys(ctx context.Context) ([]*store.SigningKey, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT id, algorithm, private_jwk, public_jwk,
+	rows, err := s.rq.QueryContext(ctx, `SELECT id, algorithm, private_jwk, public_jwk,
 		created_at, activate_at, retire_at, remove_at FROM signing_keys ORDER BY activate_at, id`)
 	if err != nil {
 		return nil, mapErr(err, "list signing keys")

@@ -19,6 +19,7 @@ import (
 // Store is a store.Store on one SQLite database file.
 type Store struct {
 	read   *sql.DB // query-only pool
+	rq     *readStmts
 	write  *sql.DB // exactly one connection, owned by w
 	w      *writer
 	now    func() time.Time
@@ -105,7 +106,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	read.SetMaxOpenConns(o.readConns)
 	read.SetMaxIdleConns(o.readConns)
 
-	s := &Store{read: read, write: write, now: o.now, w: newWriter(conn, o.maxBatch)}
+	s := &Store{read: read, rq: &readStmts{db: read}, write: write, now: o.now, w: newWriter(conn, o.maxBatch)}
 	if err := s.Migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -159,6 +160,7 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) Close() error {
 	s.closer.Do(func() {
 		s.w.stop()
+		s.rq.close()
 		s.err = errors.Join(s.w.close(), s.write.Close(), s.read.Close())
 		if s.err != nil {
 			s.err = fmt.Errorf("sqlite: close: %w", s.err)

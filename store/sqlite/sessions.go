@@ -59,7 +59,7 @@ func (s *Store) CreateSession(ctx context.Context, x *store.Session) error {
 // GetSession returns the session whatever its expiry; the caller compares
 // ExpiresAt with its clock.
 func (s *Store) GetSession(ctx context.Context, id string) (*store.Session, error) {
-	x, err := scanSession(s.read.QueryRowContext(ctx, "SELECT "+sessionCols+" FROM sessions WHERE id = ?", id))
+	x, err := scanSession(s.rq.QueryRowContext(ctx, "SELECT "+sessionCols+" FROM sessions WHERE id = ?", id))
 	return x, mapErr(err, "get session")
 }
 

@@ -82,7 +82,7 @@ func (s *Store) GetGrant(ctx context.Context, id string) (*store.Grant, error) {
 		g                     store.Grant
 		created, exp, revoked int64
 	)
-	err := s.read.QueryRowContext(ctx, `SELECT id, client_id, COALESCE(user_id, ''), created_at,
+	err := s.rq.QueryRowContext(ctx, `SELECT id, client_id, COALESCE(user_id, ''), created_at,
 		expires_at, revoked_at FROM grants WHERE id = ?`, id).
 		Scan(&g.ID, &g.ClientID, &g.UserID, &created, &exp, &revoked)
 	if err != nil {
@@ -94,7 +94,7 @@ func (s *Store) GetGrant(ctx context.Context, id string) (*store.Grant, error) {
 
 // GetRefreshToken returns the token row whatever its state.
 func (s *Store) GetRefreshToken(ctx context.Context, hash string) (*store.RefreshToken, error) {
-	t, err := scanRefreshToken(s.read.QueryRowContext(ctx, "SELECT "+refreshCols+" FROM refresh_tokens WHERE hash = ?", hash))
+	t, err := scanRefreshToken(s.rq.QueryRowContext(ctx, "SELECT "+refreshCols+" FROM refresh_tokens WHERE hash = ?", hash))
 	return t, mapErr(err, "get refresh token")
 }
 

@@ -84,7 +84,7 @@ func (s *Store) GetUser(ctx context.Context, id string) (*store.User, error) {
 
 // GetUserByEmail finds a user of connection by email, ignoring case.
 func (s *Store) GetUserByEmail(ctx context.Context, connection, email string) (*store.User, error) {
-	u, err := scanUser(s.read.QueryRowContext(ctx,
+	u, err := scanUser(s.rq.QueryRowContext(ctx,
 		"SELECT "+userCols+" FROM users WHERE connection = ? AND email = ?",
 		connection, strings.ToLower(email)))
 	return u, mapErr(err, "get user by email")
@@ -92,7 +92,7 @@ func (s *Store) GetUserByEmail(ctx context.Context, connection, email string) (*
 
 // ListUsers returns every user, oldest first.
 func (s *Store) ListUsers(ctx context.Context) ([]*store.User, error) {
-	rows, err := s.read.QueryContext(ctx, "SELECT "+userCols+" FROM users ORDER BY created_at, id")
+	rows, err := s.rq.QueryContext(ctx, "SELECT "+userCols+" FROM users ORDER BY created_at, id")
 	if err != nil {
 		return nil, mapErr(err, "list users")
 	}

@@ -47,7 +47,7 @@ func (s *Store) AddWebAuthnCredential(ctx context.Context, c *store.WebAuthnCred
 
 // ListWebAuthnCredentials returns the user's passkeys, oldest first.
 func (s *Store) ListWebAuthnCredentials(ctx context.Context, userID string) ([]*store.WebAuthnCredential, error) {
-	rows, err := s.read.QueryContext(ctx, "SELECT "+credentialCols+
+	rows, err := s.rq.QueryContext(ctx, "SELECT "+credentialCols+
 		" FROM webauthn_credentials WHERE user_id = ? ORDER BY created_at, id", userID)
 	if err != nil {
 		return nil, mapErr(err, "list webauthn credentials")
@@ -66,7 +66,7 @@ func (s *Store) ListWebAuthnCredentials(ctx context.Context, userID string) ([]*
 
 // GetWebAuthnCredential finds a passkey by credential id.
 func (s *Store) GetWebAuthnCredential(ctx context.Context, credentialID []byte) (*store.WebAuthnCredential, error) {
-	c, err := scanCredential(s.read.QueryRowContext(ctx, "SELECT "+credentialCols+
+	c, err := scanCredential(s.rq.QueryRowContext(ctx, "SELECT "+credentialCols+
 		" FROM webauthn_credentials WHERE id = ?", credentialID))
 	return c, mapErr(err, "get webauthn credential")
 }
