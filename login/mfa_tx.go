@@ -1,0 +1,186 @@
+package login
+
+import (
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/authd/authd/mfa"
+	"github.com/authd/authd/store"
+)
+
+// rememberFor is how long "Remember this browser" skips the challenge.
+const rememberFor = 30 * 24 * time.Hour
+
+// msgMFALocked ends a transaction after too many wrong codes.
+const msgMFALocked = "Too many failed attempts"
+
+// mfaTx is a login transaction waiting for a second factor.
+type mfaTx struct {
+	ar *store.AuthRequest
+	st *txState
+	u  *store.User
+}
+
+// loadMFA loads the transaction named by state and checks that it belongs
+// to this browser and is waiting at the MFA step. Every MFA page starts
+// here, so a page reached out of order (or from another browser) does
+// nothing.
+func (h *Handler) loadMFA(w http.ResponseWriter, r *http.Request) (*mfaTx, bool) {
+	ar, ok := h.loadRequest(w, r)
+	if !ok {
+		return nil, false
+	}
+	return h.mfaOf(w, r, ar)
+}
+
+func (h *Handler) mfaOf(w http.ResponseWriter, r *http.Request, ar *store.AuthRequest) (*mfaTx, bool) {
+	st, err := readState(ar)
+	if err != nil {
+		h.serverError(w, r, err)
+		return nil, false
+	}
+	if st.Step != stepMFA || st.MFA == nil || ar.UserID == "" {
+		h.fail(w, r, http.StatusBadRequest, "Invalid request", "This login is not waiting for a second factor. Start again from the application.")
+		return nil, false
+	}
+	u, err := h.Store.GetUser(r.Context(), ar.UserID)
+	if err != nil {
+		h.serverError(w, r, err)
+		return nil, false
+	}
+	return &mfaTx{ar: ar, st: st, u: u}, true
+}
+
+// factorAllowed: challengeWith*/enrollWith* may restrict the factor types;
+// multifactor.enable allows every factor authd has.
+func (st *txState) factorAllowed(kind string) bool {
+	if st.MFA == nil || len(st.MFA.Factors) == 0 {
+		return true
+	}
+	switch kind {
+	case "webauthn":
+		return slices.Contains(st.MFA.Factors, "webauthn-platform") || slices.Contains(st.MFA.Factors, "webauthn-roaming")
+	case "recovery-code":
+		// Recovery codes stand in for the authenticator app they came with.
+		return slices.Contains(st.MFA.Factors, "recovery-code") || slices.Contains(st.MFA.Factors, "otp")
+	}
+	return slices.Contains(st.MFA.Factors, kind)
+}
+
+// mfaLocked reports whether the user's second factor is locked after
+// max_attempts wrong codes within block_for (counted per user, from any
+// IP: a code is 20 bits, so the limit must not multiply by addresses).
+func (h *Handler) mfaLocked(r *http.Request, userID string) (bool, error) {
+	bf := h.Config.Login.BruteForce
+	n, last, err := h.Store.Failures(r.Context(), "otp", userID, "")
+	if err != nil {
+		return false, err
+	}
+	return n >= bf.MaxAttempts && h.Now().Sub(last) < bf.BlockFor, nil
+}
+
+// wrongCode records a failed code. With the limit reached it ends the
+// transaction (true); otherwise the caller shows the form again.
+func (h *Handler) wrongCode(w http.ResponseWriter, r *http.Request, tx *mfaTx) bool {
+	bf := h.Config.Login.BruteForce
+	n, err := h.Store.RecordFailure(r.Context(), "otp", tx.u.ID, "", h.Now(), bf.BlockFor)
+	if err != nil {
+		h.serverError(w, r, err)
+		return true
+	}
+	h.Observe("wrong_mfa_code")
+	if n >= bf.MaxAttempts {
+		h.lockedOut(w, r, tx)
+		return true
+	}
+	return false
+}
+
+func (h *Handler) lockedOut(w http.ResponseWriter, r *http.Request, tx *mfaTx) {
+	h.Logger.WarnContext(r.Context(), "mfa locked", "user_id", tx.u.ID)
+	h.finishWithError(w, r, tx.ar, tx.st, "access_denied", msgMFALocked, tx.st.Commands)
+}
+
+// factorDone records a completed second factor, sets the remember-browser
+// cookie when the person asked and the action allowed it, and resumes the
+// pipeline.
+func (h *Handler) factorDone(w http.ResponseWriter, r *http.Request, tx *mfaTx, typ string, remember bool) {
+	now := h.recordFactor(r, tx, typ)
+	if remember && h.rememberAllowed(tx.st) {
+		tx.st.Remember = true
+		h.ck.set(w, "authd_mfa_rb", mfa.RememberToken(h.Config.Secrets.CookieKey, tx.u.ID, now.Add(rememberFor)), rememberFor)
+	}
+	h.advance(w, r, tx.ar, tx.st)
+}
+
+// rememberAllowed: only multifactor.enable(…, {allowRememberBrowser:
+// true}); a challengeWith always challenges.
+func (h *Handler) rememberAllowed(st *txState) bool {
+	return st.MFA != nil && st.MFA.AllowRememberBrowser && !st.MFA.ResumeActions
+}
+
+// hasTOTP reports whether the user has a confirmed authenticator app.
+func (h *Handler) hasTOTP(r *http.Request, userID string) bool {
+	f, err := h.Store.GetTOTP(r.Context(), userID)
+	return err == nil && f.Confirmed
+}
+
+func (h *Handler) hasPasskeys(r *http.Request, userID string) bool {
+	if h.Passkeys == nil {
+		return false
+	}
+	creds, err := h.Store.ListWebAuthnCredentials(r.Context(), userID)
+	return err == nil && len(creds) > 0
+}
+
+// recordFactor adds the completed factor to the transaction's methods
+// (event.authentication.methods, amr) and forgets earlier wrong codes.
+func (h *Handler) recordFactor(r *http.Request, tx *mfaTx, typ string) time.Time {
+	now := h.Now().UTC()
+	if err := h.Store.ClearFailures(r.Context(), "otp", tx.u.ID, ""); err != nil {
+		h.Logger.WarnContext(r.Context(), "clear mfa failures", "err", err)
+	}
+	tx.st.Methods = append(tx.st.Methods, store.AuthMethod{Name: "mfa", Type: typ, Timestamp: now})
+	return now
+}
+
+func completedMFA(st *txState) bool {
+	return slices.ContainsFunc(st.Methods, func(m store.AuthMethod) bool { return m.Name == "mfa" })
+}
+
+// saveTx persists the transaction without moving it on.
+func (h *Handler) saveTx(w http.ResponseWriter, r *http.Request, tx *mfaTx) bool {
+	if err := writeState(tx.ar, tx.st); err != nil {
+		h.serverError(w, r, err)
+		return false
+	}
+	if err := h.Store.UpdateAuthRequest(r.Context(), tx.ar); err != nil {
+		h.serverError(w, r, err)
+		return false
+	}
+	return true
+}
+
+// lockedOrError ends a locked transaction, or reports err.
+func (h *Handler) lockedOrError(w http.ResponseWriter, r *http.Request, tx *mfaTx, err error) {
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	h.lockedOut(w, r, tx)
+}
+
+// parseForm reads a small form post and checks its CSRF token.
+func (h *Handler) parseForm(w http.ResponseWriter, r *http.Request) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil {
+		h.fail(w, r, http.StatusRequestEntityTooLarge, "Invalid request", "The form was too large.")
+		return false
+	}
+	if !h.checkCSRF(r) {
+		h.fail(w, r, http.StatusForbidden, "Invalid request", "Your session expired. Go back and try again.")
+		return false
+	}
+	return true
+}

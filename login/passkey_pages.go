@@ -1,0 +1,5 @@
+package login
+
+import "net/http"
+
+func (h *Handler) registerPasskeys(mux *http.ServeMux) {}
