@@ -67,7 +67,7 @@ func (s *Store) CreateAuthRequest(ctx context.Context, r *store.AuthRequest) err
 
 // GetAuthRequest returns r whatever its expiry.
 func (s *Store) GetAuthRequest(ctx context.Context, id string) (*store.AuthRequest, error) {
-	r, err := getAuthRequest(ctx, s.read, id)
+	r, err := getAuthRequest(ctx, s.rq, id)
 	return r, mapErr(err, "get auth request")
 }
 

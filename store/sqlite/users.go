@@ -78,7 +78,7 @@ func (s *Store) CreateUser(ctx context.Context, u *store.User) error {
 
 // GetUser returns the user with that id.
 func (s *Store) GetUser(ctx context.Context, id string) (*store.User, error) {
-	u, err := getUser(ctx, s.read, id)
+	u, err := getUser(ctx, s.rq, id)
 	return u, mapErr(err, "get user "+id)
 }
 
