@@ -35,7 +35,12 @@ func (e *OAuthError) Error() string { return e.Code + ": " + e.Description }
 // §3.8): claims and scopes are decided afresh, nothing is carried over
 // from the login that minted the token.
 func (h *Handler) Refresh(ctx context.Context, in RefreshInput) (Result, error) {
-	out := h.Trigger().Run(ctx, actions.Input{
+	trig := h.Trigger()
+	if trig.Len() == 0 {
+		// No actions: nothing can change the tokens; skip building the event.
+		return tokenResult(in.Scopes, in.Token.Audience, nil), nil
+	}
+	out := trig.Run(ctx, actions.Input{
 		Event: h.refreshEvent(in),
 		Flow:  actions.FlowRefresh,
 		Now:   h.Now(),
