@@ -30,7 +30,6 @@ func TestLoadAccepts(t *testing.T) {
 				"apis: [ { identifier: api, scopes: [a] } ]\nclient_grants: [ { client_id: r, audience: api, scope: [a] } ]"},
 		{"passkey origin on a subdomain", "passkeys: { rp_id: example.com, origins: [https://login.example.com, https://example.com] }"},
 		{"limits reached exactly", "login: { password_policy: { min_length: 128 }, brute_force: { max_attempts: 100 } }\nactions: { timeout: 60s }"},
-		{"refresh reuse interval", "tokens: { refresh_reuse_interval: 30s }"},
 		{"anchors and aliases", "clients:\n  - { client_id: a, app_type: spa, redirect_uris: &u [https://a.example.com/cb] }\n  - { client_id: b, app_type: spa, redirect_uris: *u }"},
 	}
 	for _, tt := range tests {

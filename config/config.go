@@ -49,10 +49,6 @@ type Tokens struct {
 	IDTokenTTL           time.Duration
 	RefreshTokenTTL      time.Duration
 	RefreshTokenRotation bool
-	// RefreshReuseInterval lets the immediately previous refresh token be
-	// presented again within this window without revoking the grant (0 =
-	// strict).
-	RefreshReuseInterval time.Duration
 }
 
 type Login struct {

@@ -59,7 +59,6 @@ func (d *decoder) tokens(t *Tokens) setter {
 			"id_token_ttl":           d.duration(&t.IDTokenTTL),
 			"refresh_token_ttl":      d.duration(&t.RefreshTokenTTL),
 			"refresh_token_rotation": d.boolean(&t.RefreshTokenRotation),
-			"refresh_reuse_interval": d.duration(&t.RefreshReuseInterval),
 		})
 	}
 }

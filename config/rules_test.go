@@ -108,8 +108,6 @@ func TestRulesPolicies(t *testing.T) {
 			want: []string{"tokens.id_token_ttl: must be longer than 0s"}},
 		{name: "refresh token ttl zero", snippet: "tokens: { refresh_token_ttl: 0s }",
 			want: []string{"tokens.refresh_token_ttl: must be longer than 0s"}},
-		{name: "reuse interval negative", snippet: "tokens: { refresh_reuse_interval: -1s }",
-			want: []string{"tokens.refresh_reuse_interval: must not be negative"}},
 		{name: "min length too small", snippet: "login: { password_policy: { min_length: 0 } }",
 			want: []string{"login.password_policy.min_length: must be between 1 and 128, got 0"}},
 		{name: "min length too large", snippet: "login: { password_policy: { min_length: 129 } }",

@@ -14,9 +14,6 @@ func (c *Config) validatePolicies(e *Errors) {
 	positive("tokens.access_token_ttl", c.Tokens.AccessTokenTTL)
 	positive("tokens.id_token_ttl", c.Tokens.IDTokenTTL)
 	positive("tokens.refresh_token_ttl", c.Tokens.RefreshTokenTTL)
-	if c.Tokens.RefreshReuseInterval < 0 {
-		e.add(0, "tokens.refresh_reuse_interval", "must not be negative")
-	}
 
 	intRange("login.password_policy.min_length", c.Login.PasswordPolicy.MinLength, 1, 128, e)
 	intRange("login.brute_force.max_attempts", c.Login.BruteForce.MaxAttempts, 1, 100, e)
