@@ -3,9 +3,11 @@ package oidc
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -116,6 +118,7 @@ func (s *Server) Handler() http.Handler {
 		switch r.URL.Path {
 		case "/authorize":
 			r.Header.Del("Origin")
+			w = &issWriter{ResponseWriter: w, iss: s.cfg.Issuer}
 			ctx = context.WithValue(ctx, redirectKey{}, r.FormValue("redirect_uri"))
 		case "/oidc/logout":
 			ctx = context.WithValue(ctx, redirectKey{}, r.FormValue("post_logout_redirect_uri"))
@@ -128,6 +131,25 @@ func (s *Server) Handler() http.Handler {
 		}
 		s.handler.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// issWriter adds the RFC 9207 iss parameter to error redirects the
+// library sends from /authorize (our own callback adds it to the rest).
+type issWriter struct {
+	http.ResponseWriter
+	iss string
+}
+
+func (w *issWriter) WriteHeader(code int) {
+	if code == http.StatusFound || code == http.StatusSeeOther {
+		if u, err := url.Parse(w.Header().Get("Location")); err == nil && u.Query().Has("error") && !u.Query().Has("iss") {
+			q := u.Query()
+			q.Set("iss", w.iss)
+			u.RawQuery = q.Encode()
+			w.Header().Set("Location", u.String())
+		}
+	}
+	w.ResponseWriter.WriteHeader(code)
 }
 
 // challengeWriter adds WWW-Authenticate to a 401 from the token endpoint
@@ -178,8 +200,20 @@ func (s *Server) Discovery(ctx context.Context, r *op.Request[struct{}]) (*op.Re
 	d.TokenEndpointAuthMethodsSupported = []oidc.AuthMethod{oidc.AuthMethodBasic, oidc.AuthMethodPost, oidc.AuthMethodNone}
 	d.ClaimsSupported = []string{"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "amr", "azp",
 		"name", "nickname", "picture", "updated_at", "email", "email_verified"}
-	resp.Header.Set("Cache-Control", "public, max-age=3600")
-	return resp, nil
+	// Fields the library's struct lacks: RFC 9207 (every authorization
+	// response carries iss).
+	raw, err := json.Marshal(d)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, err
+	}
+	m["authorization_response_iss_parameter_supported"] = true
+	out := op.NewResponse(m)
+	out.Header.Set("Cache-Control", "public, max-age=3600")
+	return out, nil
 }
 
 // Keys serves the JWKS from memory with a cache lifetime well under the
