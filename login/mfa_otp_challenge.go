@@ -27,43 +27,29 @@ func (h *Handler) registerMFA(mux *http.ServeMux) {
 	mux.HandleFunc("POST /u/mfa-otp-remove", h.postOTPRemove)
 }
 
-// challengeTx loads a waiting transaction for a challenge page and ends
-// it when the user's second factor is locked.
-func (h *Handler) challengeTx(w http.ResponseWriter, r *http.Request) (*mfaTx, bool) {
-	tx, ok := h.loadMFA(w, r)
-	if !ok {
-		return nil, false
-	}
-	if locked, err := h.mfaLocked(r, tx.u.ID); err != nil || locked {
-		h.lockedOrError(w, r, tx, err)
-		return nil, false
-	}
-	return tx, true
-}
-
 func (h *Handler) getOTPChallenge(w http.ResponseWriter, r *http.Request) {
-	tx, ok := h.challengeTx(w, r)
+	v, ok := h.verifierOf(w, r)
 	if !ok {
 		return
 	}
-	if !h.hasTOTP(r, tx.u.ID) && !h.hasPasskeys(r, tx.u.ID) {
-		http.Redirect(w, r, "/u/mfa-otp-enrollment?state="+url.QueryEscape(tx.ar.ID), http.StatusSeeOther)
+	if !h.hasTOTP(r, v.u.ID) && !h.hasPasskeys(r, v.u.ID) {
+		http.Redirect(w, r, "/u/mfa-otp-enrollment"+stateQuery(v.state()), http.StatusSeeOther)
 		return
 	}
-	h.renderChallenge(w, r, http.StatusOK, tx, "")
+	h.renderChallenge(w, r, http.StatusOK, v, "")
 }
 
-func (h *Handler) renderChallenge(w http.ResponseWriter, r *http.Request, status int, tx *mfaTx, errMsg string) {
+func (h *Handler) renderChallenge(w http.ResponseWriter, r *http.Request, status int, v verifier, errMsg string) {
 	b := h.base(r, "Verify your identity")
 	b.Error = errMsg
 	page := web.OTPChallengePage{
-		Base: b, State: tx.ar.ID, Action: "/u/mfa-otp-challenge",
-		AllowRemember: h.rememberAllowed(tx.st),
+		Base: b, State: v.state(), Action: "/u/mfa-otp-challenge",
+		AllowRemember: v.tx != nil && h.rememberAllowed(v.tx.st),
 	}
-	if h.hasTOTP(r, tx.u.ID) && tx.st.factorAllowed("recovery-code") {
-		page.RecoveryURL = "/u/recovery-code?state=" + url.QueryEscape(tx.ar.ID)
+	if v.tx != nil && h.hasTOTP(r, v.u.ID) && v.allowed("recovery-code") {
+		page.RecoveryURL = "/u/recovery-code?state=" + url.QueryEscape(v.state())
 	}
-	if tx.st.factorAllowed("webauthn") && h.hasPasskeys(r, tx.u.ID) {
+	if v.allowed("webauthn") && h.hasPasskeys(r, v.u.ID) {
 		page.PasskeyMFA = true
 		page.PasskeyBeginURL = "/u/passkey-mfa/begin"
 		page.PasskeyFinishURL = "/u/passkey-mfa/finish"
@@ -77,18 +63,18 @@ func (h *Handler) postOTPChallenge(w http.ResponseWriter, r *http.Request) {
 	if !h.parseForm(w, r) {
 		return
 	}
-	tx, ok := h.challengeTx(w, r)
+	v, ok := h.verifierOf(w, r)
 	if !ok {
 		return
 	}
-	if !tx.st.factorAllowed("otp") {
+	if !v.allowed("otp") {
 		h.fail(w, r, http.StatusBadRequest, "Invalid request", "This login asks for another kind of verification.")
 		return
 	}
 	ctx := r.Context()
-	f, err := h.Store.GetTOTP(ctx, tx.u.ID)
+	f, err := h.Store.GetTOTP(ctx, v.u.ID)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && !f.Confirmed) {
-		http.Redirect(w, r, "/u/mfa-otp-enrollment?state="+url.QueryEscape(tx.ar.ID), http.StatusSeeOther)
+		http.Redirect(w, r, "/u/mfa-otp-enrollment"+stateQuery(v.state()), http.StatusSeeOther)
 		return
 	}
 	if err != nil {
@@ -104,20 +90,20 @@ func (h *Handler) postOTPChallenge(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		// The store's compare-and-set is the real replay guard: of two
 		// concurrent posts of one code, only one moves last_step.
-		err = h.Store.UseTOTPStep(ctx, tx.u.ID, step)
+		err = h.Store.UseTOTPStep(ctx, v.u.ID, step)
 		if err != nil && !errors.Is(err, store.ErrConsumed) {
 			h.serverError(w, r, err)
 			return
 		}
 	}
 	if err != nil {
-		if h.wrongCode(w, r, tx) {
+		if h.wrongCode(w, r, v) {
 			return
 		}
-		h.renderChallenge(w, r, http.StatusUnauthorized, tx, msgWrongCode)
+		h.renderChallenge(w, r, http.StatusUnauthorized, v, msgWrongCode)
 		return
 	}
-	h.factorDone(w, r, tx, "otp", r.PostFormValue("remember") != "")
+	h.factorDone(w, r, v, "otp", r.PostFormValue("remember") != "")
 }
 
 func (h *Handler) getRecovery(w http.ResponseWriter, r *http.Request) {
@@ -162,7 +148,7 @@ func (h *Handler) postRecovery(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		if h.wrongCode(w, r, tx) {
+		if h.wrongCode(w, r, verifier{tx: tx, u: tx.u}) {
 			return
 		}
 		h.renderRecovery(w, r, http.StatusUnauthorized, tx, msgWrongRecovery)
@@ -173,4 +159,14 @@ func (h *Handler) postRecovery(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.showNewRecoveryCode(w, r, tx.u.ID, tx.ar.ID)
+}
+
+// challengeTx is verifierOf for pages that exist only inside a login.
+func (h *Handler) challengeTx(w http.ResponseWriter, r *http.Request) (*mfaTx, bool) {
+	if r.FormValue("state") == "" {
+		h.fail(w, r, http.StatusBadRequest, "Invalid request", "This login link is incomplete. Start again from the application.")
+		return nil, false
+	}
+	v, ok := h.verifierOf(w, r)
+	return v.tx, ok
 }

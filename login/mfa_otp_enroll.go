@@ -21,39 +21,19 @@ import (
 // to swap the victim's authenticator for their own. Removing it first
 // needs a full login (/u/account) or an admin (authd users mfa reset).
 
-// enrollSubject is who is enrolling: a waiting transaction, or the signed
-// in user of /u/account (tx nil).
-type enrollSubject struct {
-	tx *mfaTx
-	u  *store.User
-}
-
-func (s enrollSubject) state() string {
-	if s.tx == nil {
-		return ""
-	}
-	return s.tx.ar.ID
-}
-
-func (h *Handler) enrollSubject(w http.ResponseWriter, r *http.Request) (enrollSubject, bool) {
+// enrollSubject is the transaction that must enroll, or the signed-in
+// (and, if they have factors, stepped-up) user of /u/account.
+func (h *Handler) enrollSubject(w http.ResponseWriter, r *http.Request) (verifier, bool) {
 	if r.FormValue("state") == "" {
-		_, u := h.currentSession(r)
-		if u == nil {
-			http.Redirect(w, r, "/u/login?return_to=%2Fu%2Faccount", http.StatusSeeOther)
-			return enrollSubject{}, false
-		}
-		return enrollSubject{u: u}, true
+		sess, u, ok := h.accountSession(w, r)
+		return verifier{sess: sess, u: u}, ok
 	}
-	tx, ok := h.loadMFA(w, r)
-	if !ok {
-		return enrollSubject{}, false
-	}
-	return enrollSubject{tx: tx, u: tx.u}, true
+	return h.verifierOf(w, r)
 }
 
 // alreadyEnrolled sends a user who has an authenticator app to the
 // challenge (in a login) or back to the account page.
-func (h *Handler) alreadyEnrolled(w http.ResponseWriter, r *http.Request, s enrollSubject) bool {
+func (h *Handler) alreadyEnrolled(w http.ResponseWriter, r *http.Request, s verifier) bool {
 	if !h.hasTOTP(r, s.u.ID) {
 		return false
 	}
@@ -69,12 +49,6 @@ func (h *Handler) getOTPEnroll(w http.ResponseWriter, r *http.Request) {
 	s, ok := h.enrollSubject(w, r)
 	if !ok || h.alreadyEnrolled(w, r, s) {
 		return
-	}
-	if s.tx != nil {
-		if locked, err := h.mfaLocked(r, s.u.ID); err != nil || locked {
-			h.lockedOrError(w, r, s.tx, err)
-			return
-		}
 	}
 	// A fresh secret each time the page is shown; it only counts once a
 	// code from it has been verified.
@@ -95,7 +69,7 @@ func (h *Handler) getOTPEnroll(w http.ResponseWriter, r *http.Request) {
 	h.renderEnroll(w, r, http.StatusOK, s, en, "")
 }
 
-func (h *Handler) renderEnroll(w http.ResponseWriter, r *http.Request, status int, s enrollSubject, en mfa.Enrollment, errMsg string) {
+func (h *Handler) renderEnroll(w http.ResponseWriter, r *http.Request, status int, s verifier, en mfa.Enrollment, errMsg string) {
 	b := h.base(r, "Set up your authenticator app")
 	b.Error = errMsg
 	page := web.OTPEnrollPage{Base: b, State: s.state(), Secret: en.Secret, Action: "/u/mfa-otp-enrollment"}
@@ -116,12 +90,6 @@ func (h *Handler) postOTPEnroll(w http.ResponseWriter, r *http.Request) {
 	if !ok || h.alreadyEnrolled(w, r, s) {
 		return
 	}
-	if s.tx != nil {
-		if locked, err := h.mfaLocked(r, s.u.ID); err != nil || locked {
-			h.lockedOrError(w, r, s.tx, err)
-			return
-		}
-	}
 	ctx := r.Context()
 	f, err := h.Store.GetTOTP(ctx, s.u.ID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -140,7 +108,7 @@ func (h *Handler) postOTPEnroll(w http.ResponseWriter, r *http.Request) {
 	}
 	step, err := h.TOTP.Verify(string(secret), r.PostFormValue("code"), f.LastStep)
 	if err != nil {
-		if s.tx != nil && h.wrongCode(w, r, s.tx) {
+		if s.tx != nil && h.wrongCode(w, r, s) {
 			return
 		}
 		// Same secret again: the person has already added it to the app.
@@ -153,11 +121,16 @@ func (h *Handler) postOTPEnroll(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, err)
 		return
 	}
+	// Enrolling proved the new factor: the login (or the account
+	// session) counts it as a completed second factor.
 	if s.tx != nil {
 		h.recordFactor(r, s.tx, "otp")
 		if !h.saveTx(w, r, s.tx) {
 			return
 		}
+	} else if err := h.sessionFactor(r, s.sess, "otp"); err != nil {
+		h.serverError(w, r, err)
+		return
 	}
 	h.showNewRecoveryCode(w, r, s.u.ID, s.state())
 }
@@ -221,9 +194,8 @@ func (h *Handler) postOTPRemove(w http.ResponseWriter, r *http.Request) {
 	if !h.parseForm(w, r) {
 		return
 	}
-	_, u := h.currentSession(r)
-	if u == nil {
-		http.Redirect(w, r, "/u/login?return_to=%2Fu%2Faccount", http.StatusSeeOther)
+	_, u, ok := h.accountSession(w, r)
+	if !ok {
 		return
 	}
 	if err := h.Store.DeleteFactors(r.Context(), u.ID); err != nil {

@@ -80,38 +80,115 @@ func (h *Handler) mfaLocked(r *http.Request, userID string) (bool, error) {
 	return n >= bf.MaxAttempts && h.Now().Sub(last) < bf.BlockFor, nil
 }
 
+// verifier is who is proving a second factor: a login transaction waiting
+// at the MFA step (?state=), or the signed-in user of /u/account stepping
+// up before changing their factors (no state; tx nil).
+type verifier struct {
+	tx   *mfaTx
+	sess *store.Session
+	u    *store.User
+}
+
+func (v verifier) state() string {
+	if v.tx == nil {
+		return ""
+	}
+	return v.tx.ar.ID
+}
+
+func (v verifier) allowed(kind string) bool {
+	return v.tx == nil || v.tx.st.factorAllowed(kind)
+}
+
+// verifierOf loads the transaction (or the session) and refuses a user
+// whose second factor is locked.
+func (h *Handler) verifierOf(w http.ResponseWriter, r *http.Request) (verifier, bool) {
+	var v verifier
+	if r.FormValue("state") == "" {
+		v.sess, v.u = h.currentSession(r)
+		if v.sess == nil {
+			http.Redirect(w, r, "/u/login?return_to=%2Fu%2Faccount", http.StatusSeeOther)
+			return v, false
+		}
+	} else {
+		tx, ok := h.loadMFA(w, r)
+		if !ok {
+			return v, false
+		}
+		v.tx, v.u = tx, tx.u
+	}
+	locked, err := h.mfaLocked(r, v.u.ID)
+	if err != nil {
+		h.serverError(w, r, err)
+		return v, false
+	}
+	if locked {
+		h.lockedOut(w, r, v)
+		return v, false
+	}
+	return v, true
+}
+
 // wrongCode records a failed code. With the limit reached it ends the
 // transaction (true); otherwise the caller shows the form again.
-func (h *Handler) wrongCode(w http.ResponseWriter, r *http.Request, tx *mfaTx) bool {
+func (h *Handler) wrongCode(w http.ResponseWriter, r *http.Request, v verifier) bool {
 	bf := h.Config.Login.BruteForce
-	n, err := h.Store.RecordFailure(r.Context(), "otp", tx.u.ID, "", h.Now(), bf.BlockFor)
+	n, err := h.Store.RecordFailure(r.Context(), "otp", v.u.ID, "", h.Now(), bf.BlockFor)
 	if err != nil {
 		h.serverError(w, r, err)
 		return true
 	}
 	h.Observe("wrong_mfa_code")
 	if n >= bf.MaxAttempts {
-		h.lockedOut(w, r, tx)
+		h.lockedOut(w, r, v)
 		return true
 	}
 	return false
 }
 
-func (h *Handler) lockedOut(w http.ResponseWriter, r *http.Request, tx *mfaTx) {
-	h.Logger.WarnContext(r.Context(), "mfa locked", "user_id", tx.u.ID)
-	h.finishWithError(w, r, tx.ar, tx.st, "access_denied", msgMFALocked, tx.st.Commands)
+// lockedOut ends the transaction with access_denied (the client learns
+// why), or shows the account page's user an error.
+func (h *Handler) lockedOut(w http.ResponseWriter, r *http.Request, v verifier) {
+	h.Logger.WarnContext(r.Context(), "mfa locked", "user_id", v.u.ID)
+	if v.tx == nil {
+		h.fail(w, r, http.StatusTooManyRequests, msgMFALocked, "Your second factor is locked after too many wrong codes. Try again later.")
+		return
+	}
+	h.finishWithError(w, r, v.tx.ar, v.tx.st, "access_denied", msgMFALocked, v.tx.st.Commands)
 }
 
-// factorDone records a completed second factor, sets the remember-browser
-// cookie when the person asked and the action allowed it, and resumes the
-// pipeline.
-func (h *Handler) factorDone(w http.ResponseWriter, r *http.Request, tx *mfaTx, typ string, remember bool) {
+// factorDone records a completed second factor. In a login it sets the
+// remember-browser cookie when the person asked and the action allowed
+// it, and resumes the pipeline; on /u/account the session is marked as
+// stepped up.
+func (h *Handler) factorDone(w http.ResponseWriter, r *http.Request, v verifier, typ string, remember bool) {
+	if v.tx == nil {
+		if err := h.sessionFactor(r, v.sess, typ); err != nil {
+			h.serverError(w, r, err)
+			return
+		}
+		http.Redirect(w, r, "/u/account", http.StatusSeeOther)
+		return
+	}
+	tx := v.tx
 	now := h.recordFactor(r, tx, typ)
 	if remember && h.rememberAllowed(tx.st) {
 		tx.st.Remember = true
 		h.ck.set(w, "authd_mfa_rb", mfa.RememberToken(h.Config.Secrets.CookieKey, tx.u.ID, now.Add(rememberFor)), rememberFor)
 	}
 	h.advance(w, r, tx.ar, tx.st)
+}
+
+// sessionFactor adds a second factor proven outside a login to the SSO
+// session (account step-up).
+func (h *Handler) sessionFactor(r *http.Request, sess *store.Session, typ string) error {
+	if err := h.Store.ClearFailures(r.Context(), "otp", sess.UserID, ""); err != nil {
+		return err
+	}
+	now := h.Now().UTC()
+	sess.Methods = append(sess.Methods, store.AuthMethod{Name: "mfa", Type: typ, Timestamp: now})
+	sess.UpdatedAt = now
+	return h.Store.UpdateSession(r.Context(), sess)
 }
 
 // rememberAllowed: only multifactor.enable(…, {allowRememberBrowser:
@@ -160,15 +237,6 @@ func (h *Handler) saveTx(w http.ResponseWriter, r *http.Request, tx *mfaTx) bool
 		return false
 	}
 	return true
-}
-
-// lockedOrError ends a locked transaction, or reports err.
-func (h *Handler) lockedOrError(w http.ResponseWriter, r *http.Request, tx *mfaTx, err error) {
-	if err != nil {
-		h.serverError(w, r, err)
-		return
-	}
-	h.lockedOut(w, r, tx)
 }
 
 // parseForm reads a small form post and checks its CSRF token.

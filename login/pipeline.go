@@ -99,6 +99,9 @@ func (h *Handler) authenticated(w http.ResponseWriter, r *http.Request, ar *stor
 		}
 		st.Methods = append(st.Methods, store.AuthMethod{Name: method, Timestamp: now})
 		st.Passkey = method == "passkey"
+		// login.offer_passkey: a password login of someone without a
+		// passkey ends with the offer to create one.
+		st.OfferPasskey = method == "pwd" && h.Config.Login.OfferPasskey && !h.hasPasskeys(r, u.ID)
 		ar.AuthTime = now
 	} else {
 		ar.AuthTime = sess.AuthenticatedAt

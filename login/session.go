@@ -2,6 +2,7 @@ package login
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/authd/authd/store"
 	"github.com/authd/authd/web"
@@ -70,10 +71,33 @@ func (h *Handler) getLoggedOut(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (h *Handler) getAccount(w http.ResponseWriter, r *http.Request) {
+// accountSession is the signed-in user allowed to manage their factors.
+// A session only proves the first factor, and adding a passkey or
+// removing the authenticator app would otherwise turn a stolen password
+// into a way round MFA; so a user who has any second factor must have
+// used a passkey or completed a second factor in this session. Otherwise
+// they are sent to sign in, or to the challenge (step-up).
+func (h *Handler) accountSession(w http.ResponseWriter, r *http.Request) (*store.Session, *store.User, bool) {
 	sess, u := h.currentSession(r)
 	if sess == nil {
 		http.Redirect(w, r, "/u/login?return_to=%2Fu%2Faccount", http.StatusSeeOther)
+		return nil, nil, false
+	}
+	if !h.steppedUp(r, sess, u) {
+		http.Redirect(w, r, "/u/mfa-otp-challenge", http.StatusSeeOther)
+		return nil, nil, false
+	}
+	return sess, u, true
+}
+
+func (h *Handler) steppedUp(r *http.Request, sess *store.Session, u *store.User) bool {
+	strong := slices.ContainsFunc(sess.Methods, func(m store.AuthMethod) bool { return m.Name == "mfa" || m.Name == "passkey" })
+	return strong || (!h.hasTOTP(r, u.ID) && !h.hasPasskeys(r, u.ID))
+}
+
+func (h *Handler) getAccount(w http.ResponseWriter, r *http.Request) {
+	_, u, ok := h.accountSession(w, r)
+	if !ok {
 		return
 	}
 	page := web.AccountPage{
