@@ -52,6 +52,11 @@ func (h *Handler) sendAway(w http.ResponseWriter, r *http.Request, ar *store.Aut
 		h.serverError(w, r, err)
 		return
 	}
+	if target.Path == "" {
+		// WHATWG URL (what sendUserTo's url means in Node) serializes an
+		// http(s) URL with an empty path as "/": https://x.test/?state=…
+		target.Path = "/"
+	}
 	q := target.Query()
 	q.Set("state", state)
 	target.RawQuery = q.Encode()

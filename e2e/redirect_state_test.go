@@ -1,0 +1,102 @@
+package e2e
+
+import (
+	"context"
+	"database/sql"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	_ "modernc.org/sqlite"
+
+	"github.com/authd/authd/internal/authdtest"
+)
+
+// The /continue state (spec §6.1–6.2, behaviour 39): opaque, single use,
+// bound to the browser, expiring with the login. Every refusal is the
+// invalid_request error page, never a redirect, and leaves the suspended
+// login as it was.
+
+func continueRefused(t *testing.T, p *authdtest.Page) {
+	t.Helper()
+	if p.Status != http.StatusBadRequest || !strings.Contains(p.Body, "invalid_request") || p.Header.Get("Location") != "" {
+		t.Fatalf("want a 400 invalid_request page, got %d %s: %s", p.Status, p.Header.Get("Location"), p.Alert())
+	}
+}
+
+func TestRedirectContinueRefusals(t *testing.T) {
+	e, uid := env(t, bind(binding{name: "ask", src: redirector})...)
+	b, rp := browser(e), e.SPA()
+	a, loc := sendAway(t, e, b, rp)
+	state := loc.Query().Get("state")
+	if len(state) < 40 {
+		t.Errorf("state %q is too short to be unguessable", state)
+	}
+
+	t.Run("missing state", func(t *testing.T) {
+		continueRefused(t, b.Get(e.URL+"/continue"))
+		continueRefused(t, b.Post(e.URL+"/continue", url.Values{"session_token": {"x"}}))
+	})
+	t.Run("unknown state", func(t *testing.T) {
+		continueRefused(t, b.Get(e.URL+"/continue?state=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"))
+	})
+	t.Run("state from another browser", func(t *testing.T) {
+		// A stolen state is unknown to the thief, and trying it does not
+		// burn it for its owner.
+		thief := browser(e)
+		continueRefused(t, comeBack(t, e, thief, state, uid, map[string]any{"favorite_color": "black"}))
+	})
+
+	// The owner still continues: none of the above changed the login.
+	cb := callback(t, comeBack(t, e, b, state, uid, map[string]any{"favorite_color": "green"}))
+	exchange(t, rp, a, cb)
+	if got := e.User(uid).UserMetadata["favorite_color"]; got != "green" {
+		t.Fatalf("favorite_color = %v", got)
+	}
+
+	t.Run("replayed state", func(t *testing.T) {
+		continueRefused(t, comeBack(t, e, b, state, uid, map[string]any{"favorite_color": "red"}))
+		if got := e.User(uid).UserMetadata["favorite_color"]; got != "green" {
+			t.Errorf("a replay changed the metadata to %v", got)
+		}
+	})
+}
+
+// The state expires with the transaction and the purge removes it.
+func TestRedirectContinueStateExpires(t *testing.T) {
+	e, uid := env(t, bind(binding{name: "ask", src: redirector})...)
+	b := browser(e)
+	_, loc := sendAway(t, e, b, e.SPA())
+	state := loc.Query().Get("state")
+	if n := countContinueStates(t, e); n != 1 {
+		t.Fatalf("%d stored continue states, want 1", n)
+	}
+	e.Clock.Advance(2 * time.Hour) // past the login's lifetime (1 h)
+	continueRefused(t, comeBack(t, e, b, state, uid, map[string]any{"favorite_color": "green"}))
+	if err := e.Store().PurgeExpired(context.Background(), e.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if n := countContinueStates(t, e); n != 0 {
+		t.Errorf("%d continue states left after the purge", n)
+	}
+	if md := e.User(uid).UserMetadata; len(md) != 0 {
+		t.Errorf("expired login wrote metadata: %v", md)
+	}
+}
+
+func countContinueStates(t *testing.T, e *authdtest.Env) int {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(e.Dir, "authd.db")+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRow("SELECT count(*) FROM continue_states").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
