@@ -12,6 +12,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -26,22 +27,54 @@ type Sealer interface {
 	Open(sealed []byte) ([]byte, error)
 }
 
-// keyRing is the in-memory view of the signing keys: the one that signs
-// and every key still published. It is rebuilt from the store on a timer
-// (so a rotation on another replica is picked up within keyRefresh) and
-// swapped atomically, so the token endpoint never touches the store for
-// keys.
+// keyRing is the in-memory view of the signing keys: the keys that may
+// sign (the active one and, after a rotation, the next one with its
+// activation time) and every key still published. It is rebuilt from the
+// store every KeyRefresh (so a rotation on another replica is picked up)
+// and swapped atomically, so the token endpoint never touches the store
+// for keys.
 type keyRing struct {
-	active    *signingKey
+	signers   []*signingKey
 	published []jose.JSONWebKey
 	loadedAt  time.Time
 }
 
 type signingKey struct {
-	id     string
-	alg    jose.SignatureAlgorithm
-	signer jose.Signer
-	public jose.JSONWebKey
+	id         string
+	alg        jose.SignatureAlgorithm
+	signer     jose.Signer
+	public     jose.JSONWebKey
+	activateAt time.Time
+	retireAt   time.Time // zero: no successor known
+}
+
+// active is the key that signs at now: the latest activated one that is
+// not retired. The switch from one key to the next happens at the next
+// key's activation time on every replica that has loaded it, without
+// another read of the store.
+func (r *keyRing) active(now time.Time) *signingKey {
+	var best, fallback *signingKey
+	for _, s := range r.signers {
+		if s.activateAt.After(now) {
+			continue
+		}
+		if fallback == nil || s.activateAt.After(fallback.activateAt) {
+			fallback = s
+		}
+		if !s.retireAt.IsZero() && !s.retireAt.After(now) {
+			continue
+		}
+		if best == nil || s.activateAt.After(best.activateAt) {
+			best = s
+		}
+	}
+	if best == nil {
+		// Cannot happen with the store's invariant (a key retires when its
+		// successor activates); signing with a retired key that is still
+		// published beats failing every token request.
+		return fallback
+	}
+	return best
 }
 
 // Keys manages signing keys: created on first start, persisted in the
@@ -55,11 +88,27 @@ type Keys struct {
 	// token lifetime plus a JWKS cache margin.
 	retain time.Duration
 	ring   atomic.Pointer[keyRing]
+	// loadMu keeps a slow read from replacing a newer ring.
+	loadMu sync.Mutex
+	// lastMiss (unix nanoseconds) rate-limits the reloads an unknown kid
+	// triggers, so forged tokens cannot hammer the store.
+	lastMiss atomic.Int64
 }
 
-// keyRefresh bounds how long a replica keeps signing with a key another
-// replica has retired (and how long before it publishes a new one).
-const keyRefresh = 30 * time.Second
+// KeyRefresh is how often every replica re-reads the signing keys
+// (Server.Maintain); it bounds how long a replica takes to publish a key
+// rotated elsewhere and to stop signing with a retired one.
+const KeyRefresh = 30 * time.Second
+
+// ActivationDelay is how long after `authd keys rotate` the new key starts
+// signing. Until then it is only published: every replica loads it within
+// KeyRefresh, so when any replica signs with it, all of them (and their
+// JWKS) already know it. The margin covers a slow read and clock skew.
+const ActivationDelay = KeyRefresh + 10*time.Second
+
+// missReload is the least time between two reloads caused by a token
+// whose kid is not in the ring.
+const missReload = time.Second
 
 func NewKeys(st store.Keys, alg string, sealer Sealer, retain time.Duration, now func() time.Time) *Keys {
 	if now == nil {
@@ -68,59 +117,85 @@ func NewKeys(st store.Keys, alg string, sealer Sealer, retain time.Duration, now
 	return &Keys{st: st, alg: alg, sealer: sealer, retain: retain, now: now}
 }
 
-// Load reads the keys from the store, creating the first one if there is
-// none for the configured algorithm.
+// Load reads the keys from the store, creating the first one, active at
+// once, if none signs with the configured algorithm.
 func (k *Keys) Load(ctx context.Context) error {
 	ring, err := k.read(ctx)
 	if err != nil {
 		return err
 	}
-	if ring.active == nil || string(ring.active.alg) != k.alg {
-		if _, err := k.Rotate(ctx); err != nil {
-			return err
-		}
-		return nil
+	if a := ring.active(k.now()); a == nil || string(a.alg) != k.alg {
+		// First start, or signing.algorithm changed: nothing signs with
+		// the configured algorithm, so the new key cannot wait.
+		_, err := k.rotate(ctx, k.now().UTC())
+		return err
 	}
 	k.ring.Store(ring)
 	return nil
 }
 
-// Refresh reloads the ring if it is older than keyRefresh.
+// Refresh reloads the ring if it is older than KeyRefresh.
 func (k *Keys) Refresh(ctx context.Context) error {
 	r := k.ring.Load()
-	if r != nil && k.now().Sub(r.loadedAt) < keyRefresh {
+	if r != nil && k.now().Sub(r.loadedAt) < KeyRefresh {
 		return nil
 	}
+	return k.Reload(ctx)
+}
+
+// Reload re-reads the keys from the store now.
+func (k *Keys) Reload(ctx context.Context) error {
+	k.loadMu.Lock()
+	defer k.loadMu.Unlock()
 	ring, err := k.read(ctx)
 	if err != nil {
 		return err
 	}
-	if ring.active != nil {
+	if len(ring.signers) > 0 {
 		k.ring.Store(ring)
 	}
 	return nil
 }
 
-// Rotate creates a new active key; the old ones stay published for retain.
+// Rotate creates the next key and retires the current one when it
+// activates. The new key is published at once but signs only from its
+// ActivateAt, ActivationDelay from now, so that no replica signs with a
+// key the others do not publish yet. With no active key (an empty store)
+// it is active at once. The old keys stay published for retain after the
+// switch.
 func (k *Keys) Rotate(ctx context.Context) (*store.SigningKey, error) {
+	now := k.now().UTC()
+	current, err := k.read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	at := now
+	if current.active(now) != nil {
+		at = now.Add(ActivationDelay)
+	}
+	return k.rotate(ctx, at)
+}
+
+func (k *Keys) rotate(ctx context.Context, activateAt time.Time) (*store.SigningKey, error) {
 	now := k.now().UTC()
 	sk, err := generateKey(k.alg, now)
 	if err != nil {
 		return nil, err
 	}
+	sk.ActivateAt = activateAt
 	if k.sealer != nil {
 		if sk.PrivateJWK, err = k.sealer.Seal(sk.PrivateJWK); err != nil {
 			return nil, fmt.Errorf("seal signing key: %w", err)
 		}
 	}
-	if err := k.st.InsertSigningKey(ctx, sk, now.Add(k.retain)); err != nil {
+	// Tokens signed by the old key until activateAt live for up to
+	// retain more.
+	if err := k.st.InsertSigningKey(ctx, sk, activateAt.Add(k.retain)); err != nil {
 		return nil, fmt.Errorf("store signing key: %w", err)
 	}
-	ring, err := k.read(ctx)
-	if err != nil {
+	if err := k.Reload(ctx); err != nil {
 		return nil, err
 	}
-	k.ring.Store(ring)
 	return sk, nil
 }
 
@@ -131,7 +206,6 @@ func (k *Keys) read(ctx context.Context) (*keyRing, error) {
 	}
 	now := k.now()
 	ring := &keyRing{loadedAt: now}
-	var activeRow *store.SigningKey
 	for _, row := range rows {
 		if !row.RemoveAt.IsZero() && !row.RemoveAt.After(now) {
 			continue
@@ -141,18 +215,14 @@ func (k *Keys) read(ctx context.Context) (*keyRing, error) {
 			return nil, fmt.Errorf("signing key %s: %w", row.ID, err)
 		}
 		ring.published = append(ring.published, pub)
-		if row.RetireAt.IsZero() && !row.ActivateAt.After(now) {
-			if activeRow == nil || row.ActivateAt.After(activeRow.ActivateAt) {
-				activeRow = row
-			}
+		if !row.RetireAt.IsZero() && !row.RetireAt.After(now) {
+			continue // verification only
 		}
-	}
-	if activeRow != nil {
-		sk, err := k.signer(activeRow)
+		sk, err := k.signer(row)
 		if err != nil {
 			return nil, err
 		}
-		ring.active = sk
+		ring.signers = append(ring.signers, sk)
 	}
 	return ring, nil
 }
@@ -179,20 +249,30 @@ func (k *Keys) signer(row *store.SigningKey) (*signingKey, error) {
 	if err := pub.UnmarshalJSON(row.PublicJWK); err != nil {
 		return nil, err
 	}
-	return &signingKey{id: row.ID, alg: alg, signer: signer, public: pub}, nil
+	return &signingKey{id: row.ID, alg: alg, signer: signer, public: pub,
+		activateAt: row.ActivateAt, retireAt: row.RetireAt}, nil
 }
 
-func (k *Keys) current() (*keyRing, error) {
-	r := k.ring.Load()
-	if r == nil || r.active == nil {
-		return nil, fmt.Errorf("no active signing key")
+func (k *Keys) current() (*signingKey, error) {
+	if r := k.ring.Load(); r != nil {
+		if a := r.active(k.now()); a != nil {
+			return a, nil
+		}
 	}
-	return r, nil
+	return nil, fmt.Errorf("no active signing key")
+}
+
+// ActiveKeyID is the kid that signs now (tests, diagnostics).
+func (k *Keys) ActiveKeyID() string {
+	if a, err := k.current(); err == nil {
+		return a.id
+	}
+	return ""
 }
 
 // Sign signs claims with the active key.
 func (k *Keys) Sign(claims any) (string, error) {
-	r, err := k.current()
+	a, err := k.current()
 	if err != nil {
 		return "", err
 	}
@@ -200,7 +280,7 @@ func (k *Keys) Sign(claims any) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	obj, err := r.active.signer.Sign(payload)
+	obj, err := a.signer.Sign(payload)
 	if err != nil {
 		return "", err
 	}
@@ -226,12 +306,39 @@ func (k *Keys) Verify(token string) ([]byte, error) {
 		return nil, fmt.Errorf("expected one signature")
 	}
 	kid := sig.Signatures[0].Header.KeyID
+	pub, ok := k.published(kid)
+	if !ok && k.reloadOnMiss() {
+		pub, ok = k.published(kid)
+	}
+	if !ok {
+		return nil, fmt.Errorf("unknown key id")
+	}
+	return sig.Verify(pub.Key)
+}
+
+func (k *Keys) published(kid string) (jose.JSONWebKey, bool) {
 	for _, pub := range k.Published() {
 		if pub.KeyID == kid {
-			return sig.Verify(pub.Key)
+			return pub, true
 		}
 	}
-	return nil, fmt.Errorf("unknown key id")
+	return jose.JSONWebKey{}, false
+}
+
+// reloadOnMiss re-reads the keys because a token names a kid we do not
+// publish: another replica may have loaded a key before us (normally
+// impossible thanks to ActivationDelay, but a replica whose refreshes
+// failed catches up here). At most once per missReload; it reports
+// whether it reloaded.
+func (k *Keys) reloadOnMiss() bool {
+	now := k.now().UnixNano()
+	last := k.lastMiss.Load()
+	if now-last < int64(missReload) || !k.lastMiss.CompareAndSwap(last, now) {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	return k.Reload(ctx) == nil
 }
 
 func generateKey(alg string, now time.Time) (*store.SigningKey, error) {

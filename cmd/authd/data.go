@@ -291,7 +291,17 @@ func (c *cli) keysCmd(args []string) int {
 		if err != nil {
 			return c.fail("keys rotate: %v", err)
 		}
-		fmt.Fprintf(c.stdout, "new active key %s (%s); replicas pick it up within 30s\n", k.ID, k.Algorithm)
+		if !k.ActivateAt.After(k.CreatedAt) {
+			fmt.Fprintf(c.stdout, "new key %s (%s) is active now\n", k.ID, k.Algorithm)
+			return 0
+		}
+		// The new key is published now; every replica loads it within
+		// oidc.KeyRefresh, before it starts signing.
+		fmt.Fprintf(c.stdout, "new key %s (%s) is published now and starts signing at %s (in %s);\n"+
+			"every running replica loads it within %s, so none signs with a key the others do not publish.\n"+
+			"The previous key keeps signing until then and stays published until %s.\n",
+			k.ID, k.Algorithm, k.ActivateAt.Format(time.RFC3339), k.ActivateAt.Sub(k.CreatedAt).Round(time.Second),
+			oidc.KeyRefresh, k.ActivateAt.Add(retain).Format(time.RFC3339))
 		return 0
 	}
 	keys, err := st.ListSigningKeys(ctx)
@@ -307,8 +317,12 @@ func (c *cli) keysCmd(args []string) int {
 		switch {
 		case !k.RemoveAt.IsZero() && !k.RemoveAt.After(now):
 			state = "expired"
-		case !k.RetireAt.IsZero():
+		case k.ActivateAt.After(now):
+			state = "next (published, signs from " + k.ActivateAt.Format(time.RFC3339) + ")"
+		case !k.RetireAt.IsZero() && !k.RetireAt.After(now):
 			state = "retired (published)"
+		case !k.RetireAt.IsZero():
+			state = "active (until " + k.RetireAt.Format(time.RFC3339) + ")"
 		}
 		if !k.RemoveAt.IsZero() {
 			remove = k.RemoveAt.Format(time.RFC3339)
