@@ -123,6 +123,13 @@ func (h *Handler) loginEvent(r *http.Request, ar *store.AuthRequest, st *txState
 			query[k] = v
 		}
 	}
+	req := h.requestEvent(r, query, body)
+	if !st.Resume {
+		// The actions may run while serving the login form's POST, but the
+		// event describes the authorization request whose query it carries
+		// (spec §3.4: GET for /authorize).
+		req["method"] = http.MethodGet
+	}
 	tx := map[string]any{
 		"id":               ar.ID,
 		"protocol":         "oidc-basic-profile",
@@ -146,7 +153,7 @@ func (h *Handler) loginEvent(r *http.Request, ar *store.AuthRequest, st *txState
 		"user":           userEvent(u, h.mfaEnrolled(r, u.ID)),
 		"client":         clientEvent(c),
 		"connection":     map[string]any{"id": "con_" + connectionName, "name": connectionName, "strategy": "auth0", "metadata": map[string]any{}},
-		"request":        h.requestEvent(r, query, body),
+		"request":        req,
 		"transaction":    tx,
 		"authentication": map[string]any{"methods": methodsEvent(methods)},
 		"authorization":  map[string]any{"roles": strs(u.Roles)},
