@@ -30,6 +30,9 @@ func (c *cli) serve(args []string) int {
 		return 1
 	}
 	logger := newLogger(cfg, c.stderr)
+	// zitadel/oidc logs through the default logger; make it ours (JSON,
+	// same level) so nothing leaves in another format.
+	slog.SetDefault(logger)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	srv, err := server.New(ctx, cfg, server.Options{Logger: logger})
