@@ -1,0 +1,134 @@
+package e2e
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/authd/authd/internal/authdtest"
+)
+
+// The post-login trigger on refresh_token grants (spec §10.47–53).
+
+// actRefreshLogin logs in with offline_access for the test API.
+func actRefreshLogin(t *testing.T, e *authdtest.Env) (*authdtest.RP, *authdtest.Tokens) {
+	t.Helper()
+	spa := e.SPA("openid", "offline_access", "read:xyz")
+	tok := actTokens(t, e, spa, "ada@example.org", actAudience(authdtest.API))
+	if tok.RefreshToken == "" {
+		t.Fatal("no refresh token")
+	}
+	return spa, tok
+}
+
+// §10.48: claims are recomputed on every refresh, from data that changed
+// in between (app_metadata edited in the store, the clock); a claim set
+// only at login is gone from refreshed tokens.
+func TestActionsRefreshRecomputesClaims(t *testing.T) {
+	a1 := `exports.onExecutePostLogin = async (event, api) => {
+  api.idToken.setCustomClaim("https://x.test/plan", event.user.app_metadata.plan || "free");
+  api.accessToken.setCustomClaim("https://x.test/plan", event.user.app_metadata.plan || "free");
+  api.idToken.setCustomClaim("https://x.test/now", Date.now());
+  if (event.transaction.protocol !== "oauth2-refresh-token") {
+    api.idToken.setCustomClaim("https://x.test/login-only", true);
+    api.accessToken.setCustomClaim("https://x.test/login-only", true);
+  }
+};`
+	e := actEnv(t, nil, act{Name: "a1", Src: a1})
+	u := e.CreateUser("ada@example.org", actPW)
+	// A whole second ahead: the signing key made at start must predate it.
+	t0 := time.Now().Add(time.Second).Truncate(time.Second)
+	e.Clock.Set(t0) // the actions' clock too
+	spa, tok := actRefreshLogin(t, e)
+	if tok.Claims["https://x.test/plan"] != "free" || tok.Claims["https://x.test/login-only"] != true {
+		t.Fatalf("login claims %v", tok.Claims)
+	}
+	if tok.Claims["https://x.test/now"] != float64(t0.UnixMilli()) {
+		t.Errorf("now %v, want %d", tok.Claims["https://x.test/now"], t0.UnixMilli())
+	}
+
+	actSetMetadata(t, e, u.ID, nil, map[string]any{"plan": "pro"})
+	e.Clock.Advance(10 * time.Minute)
+	r1, err := spa.Refresh(tok.RefreshToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r1.Claims["https://x.test/plan"] != "pro" || r1.Access["https://x.test/plan"] != "pro" {
+		t.Errorf("refreshed plan: ID %v AT %v", r1.Claims["https://x.test/plan"], r1.Access["https://x.test/plan"])
+	}
+	if want := float64(t0.Add(10 * time.Minute).UnixMilli()); r1.Claims["https://x.test/now"] != want {
+		t.Errorf("refreshed now %v, want %v", r1.Claims["https://x.test/now"], want)
+	}
+	if _, ok := r1.Claims["https://x.test/login-only"]; ok {
+		t.Error("login-only claim survived the refresh (ID token)")
+	}
+	if _, ok := r1.Access["https://x.test/login-only"]; ok {
+		t.Error("login-only claim survived the refresh (access token)")
+	}
+	info, status := spa.Userinfo(r1.AccessToken)
+	if status != http.StatusOK || info["https://x.test/plan"] != "pro" || info["https://x.test/login-only"] != nil {
+		t.Errorf("userinfo after refresh %d: %v", status, info)
+	}
+
+	actSetMetadata(t, e, u.ID, nil, map[string]any{"plan": "enterprise"})
+	r2, err := spa.Refresh(r1.RefreshToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r2.Claims["https://x.test/plan"] != "enterprise" {
+		t.Errorf("second refresh plan %v", r2.Claims["https://x.test/plan"])
+	}
+}
+
+// refreshOnly wraps an action body so it acts only on refresh exchanges.
+func refreshOnly(body string) act {
+	return act{Name: "r", Src: `exports.onExecutePostLogin = async (event, api) => {
+  if (event.transaction.protocol === "oauth2-refresh-token") { ` + body + ` }
+};`}
+}
+
+// §10.49, §10.50, §10.52, §10.53: failures of a refresh are HTTP 403
+// token-endpoint errors with no tokens.
+func TestActionsRefreshFailures(t *testing.T) {
+	for _, tc := range []struct {
+		name, body, code, desc string
+		tokenDies             bool
+	}{
+		{"deny", `api.access.deny("stop");`, "access_denied", "stop", false},
+		{"revoke", `api.refreshToken.revoke("ip change");`, "access_denied", "ip change", true},
+		{"redirect", `api.redirect.sendUserTo("https://my-app.example.com");`, "access_denied", "", false},
+		{"mfa", `api.multifactor.enable("any");`, "mfa_required", "Multifactor authentication required", false},
+		{"throw", `throw new Error("boom");`, "access_denied", "boom", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := actEnv(t, nil, refreshOnly(tc.body))
+			e.CreateUser("ada@example.org", actPW)
+			spa, tok := actRefreshLogin(t, e)
+			status, body := actToken(t, e, actRefreshForm(tok.RefreshToken))
+			if status != http.StatusForbidden || body["error"] != tc.code {
+				t.Fatalf("status %d body %v", status, body)
+			}
+			if d, _ := body["error_description"].(string); d == "" || (tc.desc != "" && d != tc.desc) {
+				t.Errorf("error_description %q, want %q", d, tc.desc)
+			}
+			for _, k := range []string{"access_token", "id_token", "refresh_token"} {
+				if _, ok := body[k]; ok {
+					t.Errorf("%s issued with an error", k)
+				}
+			}
+			_, err := spa.Refresh(tok.RefreshToken)
+			if tc.tokenDies {
+				// Revoked: the grant itself is gone, not just this exchange.
+				if err == nil || !strings.Contains(err.Error(), "invalid_grant") {
+					t.Errorf("refresh after revoke: %v", err)
+				}
+				if _, status := spa.Userinfo(tok.AccessToken); status != http.StatusUnauthorized {
+					t.Errorf("access token of a revoked grant: %d", status)
+				}
+			} else if err == nil {
+				t.Error("a failing refresh later succeeded")
+			}
+		})
+	}
+}
