@@ -93,7 +93,7 @@ func refreshOnly(body string) act {
 func TestActionsRefreshFailures(t *testing.T) {
 	for _, tc := range []struct {
 		name, body, code, desc string
-		tokenDies             bool
+		tokenDies              bool
 	}{
 		{"deny", `api.access.deny("stop");`, "access_denied", "stop", false},
 		{"revoke", `api.refreshToken.revoke("ip change");`, "access_denied", "ip change", true},
