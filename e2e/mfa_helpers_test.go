@@ -3,8 +3,8 @@ package e2e
 import (
 	"context"
 	"html"
-	"regexp"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"

@@ -153,4 +153,3 @@ func mfaInput(t *testing.T, p *authdtest.Page, name string) string {
 	rest := p.Body[i+len(`name="`+name+`" value="`):]
 	return rest[:strings.IndexByte(rest, '"')]
 }
-
