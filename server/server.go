@@ -78,11 +78,7 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*Server, error) {
 	if err != nil {
 		return fail(fmt.Errorf("secrets.encryption_key: %w", err))
 	}
-	retain := max(cfg.Tokens.AccessTokenTTL, cfg.Tokens.IDTokenTTL) + time.Hour
-	for _, a := range cfg.APIs {
-		retain = max(retain, a.TokenLifetime+time.Hour)
-	}
-	s.keys = oidc.NewKeys(s.st, cfg.Signing.Algorithm, sealer, retain, s.now)
+	s.keys = oidc.NewKeys(s.st, cfg.Signing.Algorithm, sealer, KeyRetain(cfg), s.now)
 	if err := s.keys.Load(ctx); err != nil {
 		return fail(fmt.Errorf("signing keys: %w", err))
 	}
@@ -134,6 +130,16 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*Server, error) {
 	s.formAction = formActionOrigins(cfg)
 	s.handler = s.routes(renderer)
 	return s, nil
+}
+
+// KeyRetain is how long a retired signing key stays published: the
+// longest token lifetime plus an hour for JWKS caches.
+func KeyRetain(cfg *config.Config) time.Duration {
+	retain := max(cfg.Tokens.AccessTokenTTL, cfg.Tokens.IDTokenTTL) + time.Hour
+	for _, a := range cfg.APIs {
+		retain = max(retain, a.TokenLifetime+time.Hour)
+	}
+	return retain
 }
 
 // CompileActions compiles the configured post-login actions; an error
@@ -225,11 +231,24 @@ func (s *Server) Close() {
 // documented for rotation holds) and purge expired rows. The two run on
 // their own timers so that a slow purge never delays a key refresh.
 func (s *Server) Maintain(ctx context.Context) {
-	go every(ctx, oidc.KeyRefresh, func() {
+	reload := func() {
 		if err := s.keys.Reload(ctx); err != nil && ctx.Err() == nil {
 			s.log.Warn("refresh signing keys", "err", err)
 		}
-	})
+	}
+	go func() {
+		// One early reload: replicas started together on an empty store
+		// may each have created a first key; this adopts the one that won
+		// well before the first periodic refresh (`authd migrate` creates
+		// the first key and avoids the race altogether).
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(2 * time.Second):
+			reload()
+		}
+		every(ctx, oidc.KeyRefresh, reload)
+	}()
 	every(ctx, 30*time.Second, func() {
 		if err := s.st.PurgeExpired(ctx, s.now()); err != nil && ctx.Err() == nil {
 			s.log.Warn("purge expired rows", "err", err)

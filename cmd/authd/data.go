@@ -15,6 +15,7 @@ import (
 
 	"github.com/authd/authd/login"
 	"github.com/authd/authd/oidc"
+	"github.com/authd/authd/server"
 	"github.com/authd/authd/store"
 )
 
@@ -283,10 +284,7 @@ func (c *cli) keysCmd(args []string) int {
 		if err != nil {
 			return c.fail("%v", err)
 		}
-		retain := max(cfg.Tokens.AccessTokenTTL, cfg.Tokens.IDTokenTTL) + time.Hour
-		for _, a := range cfg.APIs {
-			retain = max(retain, a.TokenLifetime+time.Hour)
-		}
+		retain := server.KeyRetain(cfg)
 		k, err := oidc.NewKeys(st, cfg.Signing.Algorithm, sealer, retain, nil).Rotate(ctx)
 		if err != nil {
 			return c.fail("keys rotate: %v", err)
@@ -339,14 +337,32 @@ func (c *cli) migrate(args []string) int {
 	if _, err := parse(fs, args); err != nil {
 		return c.fail("migrate: %v", err)
 	}
-	st, _, err := c.openStore(*cfgPath)
+	st, cfg, err := c.openStore(*cfgPath)
 	if err != nil {
 		return c.fail("%v", err)
 	}
 	defer st.Close()
-	if err := st.Migrate(context.Background()); err != nil {
+	ctx := context.Background()
+	if err := st.Migrate(ctx); err != nil {
 		return c.fail("migrate: %v", err)
 	}
 	fmt.Fprintln(c.stdout, "migrations applied")
+	// The first signing key is made here, by one process, rather than by
+	// several replicas starting at once on an empty store.
+	before, err := st.ListSigningKeys(ctx)
+	if err != nil {
+		return c.fail("migrate: %v", err)
+	}
+	sealer, err := sealerFor(cfg)
+	if err != nil {
+		return c.fail("%v", err)
+	}
+	keys := oidc.NewKeys(st, cfg.Signing.Algorithm, sealer, server.KeyRetain(cfg), nil)
+	if err := keys.Load(ctx); err != nil {
+		return c.fail("migrate: signing keys: %v", err)
+	}
+	if after, err := st.ListSigningKeys(ctx); err == nil && len(after) > len(before) {
+		fmt.Fprintf(c.stdout, "signing key %s (%s) created\n", keys.ActiveKeyID(), cfg.Signing.Algorithm)
+	}
 	return 0
 }
