@@ -71,6 +71,10 @@ func (h *Handler) resume(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, http.StatusBadRequest, "Invalid request", "invalid_request: the request could not be read.")
 		return
 	}
+	if h.crossSiteReturn(r) {
+		h.bounce(w, r)
+		return
+	}
 	state := r.FormValue("state")
 	if state == "" {
 		h.fail(w, r, http.StatusBadRequest, "Invalid request", "invalid_request: missing state parameter.")
