@@ -154,4 +154,3 @@ func TestRedirectSeedInBrowser(t *testing.T) {
 		})
 	}
 }
-
