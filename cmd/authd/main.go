@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -18,7 +19,8 @@ func main() {
 // run dispatches a command line; it returns the exit status.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	cmd := "serve"
-	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+	// --version, -h and --help are commands, not flags of serve.
+	if len(args) > 0 && args[0] != "" && (args[0][0] != '-' || slices.Contains([]string{"--version", "-h", "--help"}, args[0])) {
 		cmd, args = args[0], args[1:]
 	}
 	env := &cli{stdin: stdin, stdout: stdout, stderr: stderr}
