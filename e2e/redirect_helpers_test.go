@@ -42,9 +42,16 @@ type binding struct {
 
 // bind configures the actions in order; every action gets the shared
 // secret unless it names its own.
-func bind(bs ...binding) []authdtest.Option {
+func bind(bs ...binding) []authdtest.Option { return bindTimeout("", bs...) }
+
+// bindTimeout also sets actions.timeout (the per-execution budget).
+func bindTimeout(timeout string, bs ...binding) []authdtest.Option {
 	var y strings.Builder
-	y.WriteString("actions:\n  post-login:\n")
+	y.WriteString("actions:\n")
+	if timeout != "" {
+		fmt.Fprintf(&y, "  timeout: %s\n", timeout)
+	}
+	y.WriteString("  post-login:\n")
 	var opts []authdtest.Option
 	for _, b := range bs {
 		sec := b.secrets

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"database/sql"
+	"io"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/net/html"
 	_ "modernc.org/sqlite"
 
 	"github.com/authd/authd/internal/authdtest"
@@ -99,4 +101,67 @@ func countContinueStates(t *testing.T, e *authdtest.Env) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// A cross-site POST /continue carries no SameSite=Lax cookie; authd
+// bounces it through a same-origin re-post instead of losing the login,
+// and does not replace the browser's id cookie on the way.
+func TestRedirectCrossSitePostBounces(t *testing.T) {
+	e, uid := env(t, bind(binding{name: "ask", src: redirector})...)
+	b, rp := browser(e), e.SPA()
+	a, loc := sendAway(t, e, b, rp)
+	state := loc.Query().Get("state")
+	form := url.Values{"state": {state}, "session_token": {returnToken(t, longSecret, state, uid, map[string]any{"favorite_color": "green"})}}
+
+	req, _ := http.NewRequest(http.MethodPost, e.URL+"/continue", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", external)
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	resp, err := http.DefaultClient.Do(req) // no cookie jar: what the browser sends cross-site
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	page := string(body)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, `action="/continue"`) || !strings.Contains(page, state) ||
+		!strings.Contains(page, "/u/static/formpost.js") {
+		t.Fatalf("cross-site POST: %d\n%s", resp.StatusCode, page)
+	}
+	if sc := resp.Header.Values("Set-Cookie"); len(sc) != 0 {
+		t.Errorf("the bounce sets cookies: %v", sc)
+	}
+	// The page's re-post (its hidden fields, from our origin) carries the
+	// cookie and continues the login.
+	exchange(t, rp, a, callback(t, b.Post(e.URL+"/continue", hiddenFields(t, page))))
+	if got := e.User(uid).UserMetadata["favorite_color"]; got != "green" {
+		t.Errorf("favorite_color = %v", got)
+	}
+}
+
+// hiddenFields are the hidden inputs of a page.
+func hiddenFields(t *testing.T, page string) url.Values {
+	t.Helper()
+	doc, err := html.Parse(strings.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := url.Values{}
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode && n.Data == "input" {
+			m := map[string]string{}
+			for _, a := range n.Attr {
+				m[a.Key] = a.Val
+			}
+			if m["type"] == "hidden" {
+				out.Add(m["name"], m["value"])
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	return out
 }
