@@ -17,10 +17,12 @@ import (
 // behaviours 25, 26, 44, 45; issue #5 items 3–5).
 
 // Two actions redirect in turn; claims set before, between and after
-// survive; actions that already ran never run again (behaviour 25).
+// survive, and so does transaction metadata; actions that already ran
+// never run again (behaviour 25).
 func TestRedirectTwoInOneLogin(t *testing.T) {
 	first := `exports.onExecutePostLogin = async (event, api) => {
   api.idToken.setCustomClaim("https://x.test/a", "before");
+  api.transaction.setMetadata("trail", "1");
   api.redirect.sendUserTo("https://my-app.example.com/first");
 };
 exports.onContinuePostLogin = async (event, api) => {
@@ -34,9 +36,11 @@ exports.onContinuePostLogin = async (event, api) => {
 exports.onContinuePostLogin = async (event, api) => {
   api.redirect.validateToken({ secret: event.secrets.MY_SHARED_SECRET });
   api.idToken.setCustomClaim("https://x.test/c", "second-continue");
+  api.transaction.setMetadata("trail", event.transaction.metadata.trail + "2");
 };`
 	last := `exports.onExecutePostLogin = async (event, api) => {
   api.idToken.setCustomClaim("https://x.test/d", "after");
+  api.idToken.setCustomClaim("https://x.test/trail", event.transaction.metadata.trail + "3");
 };`
 	e, uid := env(t, bind(binding{name: "first", src: first}, binding{name: "second", src: second}, binding{name: "last", src: last})...)
 	b, rp := browser(e), e.SPA()
@@ -51,7 +55,7 @@ exports.onContinuePostLogin = async (event, api) => {
 	}
 	cb := callback(t, comeBack(t, e, b, loc2.Query().Get("state"), uid, nil))
 	c := exchange(t, rp, a, cb).Claims
-	for k, v := range map[string]string{"a": "before", "b": "first-continue", "c": "second-continue", "d": "after"} {
+	for k, v := range map[string]string{"a": "before", "b": "first-continue", "c": "second-continue", "d": "after", "trail": "123"} {
 		if c["https://x.test/"+k] != v {
 			t.Errorf("claim %s = %v, want %s", k, c["https://x.test/"+k], v)
 		}
