@@ -31,7 +31,14 @@ func (c *client) RedirectURIs() []string {
 	return c.c.RedirectURIs
 }
 
-func (c *client) PostLogoutRedirectURIs() []string { return c.c.AllowedLogoutURLs }
+// PostLogoutRedirectURIs: the dev client may return to any localhost URL
+// after logout, as it may for a login (its /test page returns to itself).
+func (c *client) PostLogoutRedirectURIs() []string {
+	if c.c.DevLocalhost && isLocalhostURL(c.redirect) {
+		return append(slices.Clone(c.c.AllowedLogoutURLs), c.redirect)
+	}
+	return c.c.AllowedLogoutURLs
+}
 
 func (c *client) ApplicationType() op.ApplicationType {
 	switch c.c.AppType {
