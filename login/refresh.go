@@ -1,7 +1,9 @@
 package login
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 
@@ -50,8 +52,10 @@ func (h *Handler) Refresh(ctx context.Context, in RefreshInput) (Result, error) 
 		return Result{}, &OAuthError{Status: http.StatusForbidden, Code: "access_denied", Description: out.Err.Error()}
 	}
 	cmds := out.Commands
-	if err := h.writeMetadata(ctx, in.User.ID, &cmds, h.Now().UTC()); err != nil {
-		return Result{}, err
+	if !metadataUnchanged(in.User, &cmds) {
+		if err := h.writeMetadata(ctx, in.User.ID, &cmds, h.Now().UTC()); err != nil {
+			return Result{}, err
+		}
 	}
 	if d := cmds.Deny; d != nil {
 		return Result{}, &OAuthError{Status: http.StatusForbidden, Code: "access_denied", Description: d.Reason,
@@ -118,4 +122,36 @@ func (h *Handler) refreshEvent(in RefreshInput) map[string]any {
 		ev["resource_server"] = map[string]any{"identifier": rt.Audience}
 	}
 	return ev
+}
+
+// metadataUnchanged reports whether the actions' metadata patches would
+// leave the stored profile as it is. An action that sets the same value on
+// every exchange (the profile-enrichment seed) then costs no write: a
+// refresh is a hot path and a durable SQLite commit is most of its time.
+func metadataUnchanged(u *store.User, c *actions.Commands) bool {
+	return patchUnchanged(u.UserMetadata, c.UserMetadata) && patchUnchanged(u.AppMetadata, c.AppMetadata)
+}
+
+func patchUnchanged(cur, patch map[string]any) bool {
+	for k, v := range patch {
+		old, ok := cur[k]
+		if v == nil { // a delete
+			if ok {
+				return false
+			}
+			continue
+		}
+		if !ok || !sameJSON(old, v) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameJSON compares as stored: the engine may hand over int64 where the
+// store decoded float64, and both encode alike.
+func sameJSON(a, b any) bool {
+	x, err1 := json.Marshal(a)
+	y, err2 := json.Marshal(b)
+	return err1 == nil && err2 == nil && bytes.Equal(x, y)
 }
