@@ -132,3 +132,31 @@ func TestActionsRefreshFailures(t *testing.T) {
 		})
 	}
 }
+
+// A refresh whose metadata patch changes nothing costs no profile write
+// (login/refresh.go); one that changes something still writes, once.
+func TestActionsRefreshSkipsNoopMetadataWrite(t *testing.T) {
+	var cs *actCountStore
+	e := actEnv(t, []authdtest.Option{actCountingStore(&cs)}, act{Name: "profile-enrichment", Src: actSeed(t, "profile-enrichment")})
+	u := e.CreateUser("ada@example.org", actPW)
+	spa, tok := actRefreshLogin(t, e)
+	n0 := cs.metadataWrites.Load()
+	r1, err := spa.Refresh(tok.RefreshToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := cs.metadataWrites.Load() - n0; n != 0 {
+		t.Errorf("%d writes for an unchanged favorite_color", n)
+	}
+	actSetMetadata(t, e, u.ID, map[string]any{"favorite_color": "red"}, nil)
+	n0 = cs.metadataWrites.Load()
+	if _, err := spa.Refresh(r1.RefreshToken); err != nil {
+		t.Fatal(err)
+	}
+	if n := cs.metadataWrites.Load() - n0; n != 1 {
+		t.Errorf("%d writes for a changed favorite_color, want 1", n)
+	}
+	if got := e.User(u.ID).UserMetadata["favorite_color"]; got != "blue" {
+		t.Errorf("favorite_color %v", got)
+	}
+}
