@@ -29,8 +29,8 @@ import (
 // browser cannot be pointed at a fake https host without certificates.
 // The byte-identical file runs in redirect_seed_test.go.
 
-// site plays the external page and the client's callback.
-type site struct {
+// rdSite plays the external page and the client's callback.
+type rdSite struct {
 	t        *testing.T
 	e        *authdtest.Env
 	uid      string
@@ -46,17 +46,17 @@ type site struct {
 	callback url.Values
 }
 
-func newSite(t *testing.T, back string) *site {
-	s := &site{t: t, back: back}
-	s.ext = httptest.NewServer(http.HandlerFunc(s.external))
+func newSite(t *testing.T, back string) *rdSite {
+	s := &rdSite{t: t, back: back}
+	s.ext = httptest.NewServer(http.HandlerFunc(s.externalPage))
 	s.app = httptest.NewServer(http.HandlerFunc(s.client))
 	t.Cleanup(s.ext.Close)
 	t.Cleanup(s.app.Close)
 	return s
 }
 
-// external verifies the outbound token and returns with favorite_color.
-func (s *site) external(w http.ResponseWriter, r *http.Request) {
+// externalPage verifies the outbound token and returns with favorite_color.
+func (s *rdSite) externalPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	header, claims := hs256Verify(s.t, longSecret, q.Get("session_token"))
 	state := q.Get("state")
@@ -85,7 +85,7 @@ func (s *site) external(w http.ResponseWriter, r *http.Request) {
 }
 
 // client records the authorization response.
-func (s *site) client(w http.ResponseWriter, r *http.Request) {
+func (s *rdSite) client(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path != "/callback" { // e.g. the browser's /favicon.ico
 		http.NotFound(w, r)
 		return
@@ -110,11 +110,11 @@ func TestRedirectSeedInBrowser(t *testing.T) {
 			ctx := browsertest.New(t, 60*time.Second)
 			s := newSite(t, c.back)
 			src := strings.ReplaceAll(seedSource(t), "https://my-app.example.com", s.ext.URL)
-			opts := append(bind(binding{name: "redirect", src: src}), authdtest.Configure(func(cfg *config.Config) {
+			opts := append(rdBind(rdAction{name: "redirect", src: src}), authdtest.Configure(func(cfg *config.Config) {
 				cfg.Clients = append(cfg.Clients, config.Client{ClientID: "redirect-app", Name: "Redirect App", AppType: "regular_web",
 					ClientSecret: appSecret, RedirectURIs: []string{s.app.URL + "/callback"}, GrantTypes: []string{"authorization_code"}})
 			}))
-			s.e, s.uid = env(t, opts...)
+			s.e, s.uid = rdEnv(t, opts...)
 			if c.restart {
 				s.before = s.e.Restart
 			}
@@ -127,7 +127,7 @@ func TestRedirectSeedInBrowser(t *testing.T) {
 				chromedp.Navigate(a.URL),
 				chromedp.WaitVisible(chromedp.Search(`//h1[text()="Log in"]`)),
 				chromedp.SendKeys(chromedp.ID("email"), "ada@example.org"),
-				chromedp.SendKeys(chromedp.ID("password"), pw),
+				chromedp.SendKeys(chromedp.ID("password"), rdPassword),
 				chromedp.Click(chromedp.Search(`//button[normalize-space()="Continue"]`)),
 				chromedp.WaitVisible(chromedp.Search(`//h1[text()="Signed in"]`)),
 			)

@@ -18,8 +18,8 @@ import (
 // after the last action (spec §5.4).
 func TestRedirectThenMFA(t *testing.T) {
 	need := `exports.onExecutePostLogin = async (event, api) => { api.multifactor.enable("any"); };`
-	e, uid := env(t, bind(binding{name: "need-mfa", src: need}, binding{name: "ask", src: redirector})...)
-	b, rp := browser(e), e.SPA()
+	e, uid := rdEnv(t, rdBind(rdAction{name: "need-mfa", src: need}, rdAction{name: "ask", src: redirector})...)
+	b, rp := rdBrowser(e), e.SPA()
 	a, loc := sendAway(t, e, b, rp) // the redirect comes first
 	p := comeBack(t, e, b, loc.Query().Get("state"), uid, map[string]any{"favorite_color": "green"})
 	if p.Status != http.StatusOK || !strings.HasPrefix(p.URL.Path, "/u/mfa-otp-enrollment") {
@@ -34,11 +34,11 @@ func TestRedirectThenMFA(t *testing.T) {
 		p.ByID("recovery-code")
 		p = p.Submit("Continue", nil)
 	}
-	tok := exchange(t, rp, a, callback(t, p))
+	tok := rdExchange(t, rp, a, rdCallback(t, p))
 	if tok.Claims["https://x.test/color"] != "green" || e.User(uid).UserMetadata["favorite_color"] != "green" {
 		t.Errorf("after redirect and MFA: claims %v metadata %v", tok.Claims, e.User(uid).UserMetadata)
 	}
-	if amr, _ := tok.Claims["amr"].([]any); !containsAny(amr, "mfa") {
+	if amr, _ := tok.Claims["amr"].([]any); !rdContains(amr, "mfa") {
 		t.Errorf("amr = %v, want mfa", tok.Claims["amr"])
 	}
 }
@@ -58,16 +58,16 @@ exports.onContinuePostLogin = async (event, api) => {
   api.authentication.recordMethod("https://mfa.test/custom");
   api.idToken.setCustomClaim("https://x.test/threw", event.transaction.metadata.threw || "");
 };`
-	e, _ := env(t, bind(binding{name: "record", src: src})...)
-	b, rp := browser(e), e.SPA()
+	e, _ := rdEnv(t, rdBind(rdAction{name: "record", src: src})...)
+	b, rp := rdBrowser(e), e.SPA()
 	a, loc := sendAway(t, e, b, rp)
-	cb := callback(t, b.Get(e.URL+"/continue?state="+url.QueryEscape(loc.Query().Get("state"))))
-	if threw, _ := exchange(t, rp, a, cb).Claims["https://x.test/threw"].(string); threw == "" {
+	cb := rdCallback(t, b.Get(e.URL+"/continue?state="+url.QueryEscape(loc.Query().Get("state"))))
+	if threw, _ := rdExchange(t, rp, a, cb).Claims["https://x.test/threw"].(string); threw == "" {
 		t.Error("recordMethod in onExecutePostLogin did not throw")
 	}
 	// Second login in the same browser session: SSO, no form, no redirect.
 	a = rp.AuthURL()
-	ts, _ := exchange(t, rp, a, callback(t, b.Get(a.URL))).Claims["https://x.test/recorded"].(string)
+	ts, _ := rdExchange(t, rp, a, rdCallback(t, b.Get(a.URL))).Claims["https://x.test/recorded"].(string)
 	if _, err := time.Parse(time.RFC3339, ts); err != nil {
 		t.Errorf("recorded method timestamp %q: %v", ts, err)
 	}
@@ -79,16 +79,16 @@ func TestRedirectNewBudgetAfterResume(t *testing.T) {
 	src := `const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 exports.onExecutePostLogin = async (event, api) => { await sleep(700); api.redirect.sendUserTo("https://my-app.example.com/"); };
 exports.onContinuePostLogin = async (event, api) => { await sleep(700); api.idToken.setCustomClaim("https://x.test/slow", true); };`
-	e, _ := env(t, bindTimeout("1s", binding{name: "slow", src: src})...)
-	b, rp := browser(e), e.SPA()
+	e, _ := rdEnv(t, rdBindTimeout("1s", rdAction{name: "slow", src: src})...)
+	b, rp := rdBrowser(e), e.SPA()
 	a, loc := sendAway(t, e, b, rp)
-	cb := callback(t, b.Get(e.URL+"/continue?state="+url.QueryEscape(loc.Query().Get("state"))))
-	if got := exchange(t, rp, a, cb).Claims["https://x.test/slow"]; got != true {
+	cb := rdCallback(t, b.Get(e.URL+"/continue?state="+url.QueryEscape(loc.Query().Get("state"))))
+	if got := rdExchange(t, rp, a, cb).Claims["https://x.test/slow"]; got != true {
 		t.Errorf("claim after a slow resume = %v", got)
 	}
 }
 
-func containsAny(vs []any, want string) bool {
+func rdContains(vs []any, want string) bool {
 	for _, v := range vs {
 		if v == want {
 			return true

@@ -42,8 +42,8 @@ exports.onContinuePostLogin = async (event, api) => {
   api.idToken.setCustomClaim("https://x.test/d", "after");
   api.idToken.setCustomClaim("https://x.test/trail", event.transaction.metadata.trail + "3");
 };`
-	e, uid := env(t, bind(binding{name: "first", src: first}, binding{name: "second", src: second}, binding{name: "last", src: last})...)
-	b, rp := browser(e), e.SPA()
+	e, uid := rdEnv(t, rdBind(rdAction{name: "first", src: first}, rdAction{name: "second", src: second}, rdAction{name: "last", src: last})...)
+	b, rp := rdBrowser(e), e.SPA()
 	a, loc := sendAway(t, e, b, rp)
 	if loc.Path != "/first" {
 		t.Fatalf("first redirect to %s", loc)
@@ -53,8 +53,8 @@ exports.onContinuePostLogin = async (event, api) => {
 	if loc2.Path != "/second" || loc2.Query().Get("step") != "2" || loc2.Query().Get("state") == loc.Query().Get("state") {
 		t.Fatalf("second redirect to %s", loc2)
 	}
-	cb := callback(t, comeBack(t, e, b, loc2.Query().Get("state"), uid, nil))
-	c := exchange(t, rp, a, cb).Claims
+	cb := rdCallback(t, comeBack(t, e, b, loc2.Query().Get("state"), uid, nil))
+	c := rdExchange(t, rp, a, cb).Claims
 	for k, v := range map[string]string{"a": "before", "b": "first-continue", "c": "second-continue", "d": "after", "trail": "123"} {
 		if c["https://x.test/"+k] != v {
 			t.Errorf("claim %s = %v, want %s", k, c["https://x.test/"+k], v)
@@ -67,7 +67,7 @@ exports.onContinuePostLogin = async (event, api) => {
 		{"first", "onExecutePostLogin"}, {"first", "onContinuePostLogin"},
 		{"second", "onExecutePostLogin"}, {"second", "onContinuePostLogin"}, {"last", "onExecutePostLogin"},
 	} {
-		if n := runs(e, r.action, r.handler); n != 1 {
+		if n := rdRuns(e, r.action, r.handler); n != 1 {
 			t.Errorf("%s.%s ran %d times, want 1", r.action, r.handler, n)
 		}
 	}
@@ -78,11 +78,11 @@ exports.onContinuePostLogin = async (event, api) => {
 func TestRedirectWithoutContinueHandler(t *testing.T) {
 	away := `exports.onExecutePostLogin = async (event, api) => { api.redirect.sendUserTo("https://my-app.example.com/"); };`
 	next := `exports.onExecutePostLogin = async (event, api) => { api.idToken.setCustomClaim("https://x.test/next", event.request.method); };`
-	e, _ := env(t, bind(binding{name: "away", src: away}, binding{name: "next", src: next})...)
-	b, rp := browser(e), e.SPA()
+	e, _ := rdEnv(t, rdBind(rdAction{name: "away", src: away}, rdAction{name: "next", src: next})...)
+	b, rp := rdBrowser(e), e.SPA()
 	a, loc := sendAway(t, e, b, rp)
-	cb := callback(t, b.Get(e.URL+"/continue?state="+url.QueryEscape(loc.Query().Get("state"))))
-	if got := exchange(t, rp, a, cb).Claims["https://x.test/next"]; got != "GET" {
+	cb := rdCallback(t, b.Get(e.URL+"/continue?state="+url.QueryEscape(loc.Query().Get("state"))))
+	if got := rdExchange(t, rp, a, cb).Claims["https://x.test/next"]; got != "GET" {
 		t.Errorf("next action saw request.method %v, want GET (the /continue request)", got)
 	}
 }
@@ -99,13 +99,13 @@ exports.onContinuePostLogin = async (event, api) => {
   api.user.setUserMetadata("during", "y");
   api.access.deny("no color, no entry");
 };`
-	e, uid := env(t, bind(binding{name: "gate", src: src})...)
-	b := browser(e)
+	e, uid := rdEnv(t, rdBind(rdAction{name: "gate", src: src})...)
+	b := rdBrowser(e)
 	a, loc := sendAway(t, e, b, e.SPA())
 	if u := e.User(uid); len(u.AppMetadata) != 0 || len(u.UserMetadata) != 0 {
 		t.Fatalf("metadata written before the login ended: %v %v", u.AppMetadata, u.UserMetadata)
 	}
-	cb := callback(t, b.Get(e.URL+"/continue?state="+url.QueryEscape(loc.Query().Get("state"))))
+	cb := rdCallback(t, b.Get(e.URL+"/continue?state="+url.QueryEscape(loc.Query().Get("state"))))
 	deniedWith(t, a, cb, "no color, no entry")
 	if u := e.User(uid); u.AppMetadata["before"] != "x" || u.UserMetadata["during"] != "y" {
 		t.Errorf("metadata after the deny: app %v user %v", u.AppMetadata, u.UserMetadata)
@@ -122,15 +122,15 @@ exports.onContinuePostLogin = async (event, api) => {
     plan: event.user.app_metadata.plan || null, txstate: event.transaction.state,
   });
 };`
-	e, uid := env(t, bind(binding{name: "look", src: src})...)
-	b, rp := browser(e), e.SPA()
+	e, uid := rdEnv(t, rdBind(rdAction{name: "look", src: src})...)
+	b, rp := rdBrowser(e), e.SPA()
 	a, loc := sendAway(t, e, b, rp)
 	if _, err := e.Store().UpdateMetadata(context.Background(), uid, nil, map[string]any{"plan": "pro"}, e.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	state := loc.Query().Get("state")
-	cb := callback(t, b.Post(e.URL+"/continue", url.Values{"state": {state}}))
-	seen, _ := exchange(t, rp, a, cb).Claims["https://x.test/seen"].(map[string]any)
+	cb := rdCallback(t, b.Post(e.URL+"/continue", url.Values{"state": {state}}))
+	seen, _ := rdExchange(t, rp, a, cb).Claims["https://x.test/seen"].(map[string]any)
 	want := map[string]any{"method": "POST", "state": state, "client_id": nil, "plan": "pro", "txstate": a.State}
 	for k, v := range want {
 		if seen[k] != v {
@@ -145,12 +145,12 @@ func TestRedirectPromptNone(t *testing.T) {
 	src := `exports.onExecutePostLogin = async (event, api) => {
   if (event.request.query.prompt === "none") api.redirect.sendUserTo("https://my-app.example.com/");
 };`
-	e, _ := env(t, bind(binding{name: "silent", src: src})...)
-	b, rp := browser(e), e.SPA()
-	a, cb := e.Login(b, rp, "ada@example.org", pw)
-	exchange(t, rp, a, cb)
+	e, _ := rdEnv(t, rdBind(rdAction{name: "silent", src: src})...)
+	b, rp := rdBrowser(e), e.SPA()
+	a, cb := e.Login(b, rp, "ada@example.org", rdPassword)
+	rdExchange(t, rp, a, cb)
 	a = rp.AuthURL(authdtest.Param("prompt", "none"))
-	cb = callback(t, b.Get(a.URL))
+	cb = rdCallback(t, b.Get(a.URL))
 	if q := cb.Query(); q.Get("error") != "interaction_required" || q.Get("state") != a.State || q.Get("code") != "" {
 		t.Errorf("prompt=none with a redirect: %s", cb)
 	}
@@ -162,10 +162,10 @@ func TestRedirectDuringRefresh(t *testing.T) {
 	src := `exports.onExecutePostLogin = async (event, api) => {
   if (event.transaction.protocol === "oauth2-refresh-token") api.redirect.sendUserTo("https://my-app.example.com/");
 };`
-	e, _ := env(t, bind(binding{name: "refresh", src: src})...)
-	b, rp := browser(e), e.SPA("openid", "offline_access")
-	a, cb := e.Login(b, rp, "ada@example.org", pw)
-	tok := exchange(t, rp, a, cb)
+	e, _ := rdEnv(t, rdBind(rdAction{name: "refresh", src: src})...)
+	b, rp := rdBrowser(e), e.SPA("openid", "offline_access")
+	a, cb := e.Login(b, rp, "ada@example.org", rdPassword)
+	tok := rdExchange(t, rp, a, cb)
 	if tok.RefreshToken == "" {
 		t.Fatal("no refresh token")
 	}

@@ -23,29 +23,29 @@ import (
 // bindings, the external site's side of the session-token protocol, and
 // the steps of a suspended login.
 
-const pw = "correct horse battery"
+const rdPassword = "correct horse battery"
 
 // longSecret is the shared secret wherever go-jose plays the external
 // site: go-jose refuses HMAC keys shorter than the hash (RFC 7518 §3.2),
 // while the seed's own "s3cr3t" needs the plain-HMAC path of hs256Sign.
 const longSecret = "redirect-tests-shared-secret-0123456789"
 
-// external is where the test actions send people; the cookie-jar
+// rdExternal is where the test actions send people; the cookie-jar
 // browser stops there and the test plays the site.
-const external = "https://my-app.example.com"
+const rdExternal = "https://my-app.example.com"
 
-// binding is one post-login action.
-type binding struct {
+// rdAction is one post-login action.
+type rdAction struct {
 	name, src string
 	secrets   map[string]string
 }
 
-// bind configures the actions in order; every action gets the shared
+// rdBind configures the actions in order; every action gets the shared
 // secret unless it names its own.
-func bind(bs ...binding) []authdtest.Option { return bindTimeout("", bs...) }
+func rdBind(bs ...rdAction) []authdtest.Option { return rdBindTimeout("", bs...) }
 
-// bindTimeout also sets actions.timeout (the per-execution budget).
-func bindTimeout(timeout string, bs ...binding) []authdtest.Option {
+// rdBindTimeout also sets actions.timeout (the per-execution budget).
+func rdBindTimeout(timeout string, bs ...rdAction) []authdtest.Option {
 	var y strings.Builder
 	y.WriteString("actions:\n")
 	if timeout != "" {
@@ -96,19 +96,19 @@ exports.onContinuePostLogin = async (event, api) => {
 };
 `
 
-// env starts authd with a user and the given actions.
-func env(t *testing.T, opts ...authdtest.Option) (*authdtest.Env, string) {
+// rdEnv starts authd with a user and the given actions.
+func rdEnv(t *testing.T, opts ...authdtest.Option) (*authdtest.Env, string) {
 	t.Helper()
 	e := authdtest.New(t, opts...)
-	u := e.CreateUser("ada@example.org", pw)
+	u := e.CreateUser("ada@example.org", rdPassword)
 	return e, u.ID
 }
 
-// browser is a cookie-jar browser that does not follow the redirect to
+// rdBrowser is a cookie-jar browser that does not follow the redirect to
 // the external site.
-func browser(e *authdtest.Env) *authdtest.Browser {
+func rdBrowser(e *authdtest.Env) *authdtest.Browser {
 	b := e.Browser()
-	b.StopAt = append(b.StopAt, external)
+	b.StopAt = append(b.StopAt, rdExternal)
 	return b
 }
 
@@ -116,8 +116,8 @@ func browser(e *authdtest.Env) *authdtest.Browser {
 // returns the authorization request and that URL.
 func sendAway(t *testing.T, e *authdtest.Env, b *authdtest.Browser, rp *authdtest.RP, extra ...oauth2.AuthCodeOption) (authdtest.Auth, *url.URL) {
 	t.Helper()
-	a, loc := e.Login(b, rp, "ada@example.org", pw, extra...)
-	if !strings.HasPrefix(loc.String(), external) {
+	a, loc := e.Login(b, rp, "ada@example.org", rdPassword, extra...)
+	if !strings.HasPrefix(loc.String(), rdExternal) {
 		t.Fatalf("not sent to the external site: %s", loc)
 	}
 	if loc.Query().Get("state") == "" {
@@ -137,7 +137,7 @@ func comeBack(t *testing.T, e *authdtest.Env, b *authdtest.Browser, state, sub s
 // the /continue state, and extra (a nil value removes a claim).
 func returnToken(t *testing.T, secret, state, sub string, extra map[string]any) string {
 	now := time.Now().Unix()
-	claims := map[string]any{"sub": sub, "iss": external, "iat": now, "exp": now + 60, "state": state}
+	claims := map[string]any{"sub": sub, "iss": rdExternal, "iat": now, "exp": now + 60, "state": state}
 	for k, v := range extra {
 		if v == nil {
 			delete(claims, k)
@@ -164,8 +164,8 @@ func hs256Sign(t *testing.T, secret string, claims map[string]any) string {
 		return tok
 	}
 	body, _ := json.Marshal(claims)
-	in := b64(`{"alg":"HS256","typ":"JWT"}`) + "." + b64(string(body))
-	return in + "." + base64.RawURLEncoding.EncodeToString(mac(secret, in))
+	in := rdB64(`{"alg":"HS256","typ":"JWT"}`) + "." + rdB64(string(body))
+	return in + "." + base64.RawURLEncoding.EncodeToString(rdMAC(secret, in))
 }
 
 // hs256Verify checks a session token like the external site would and
@@ -189,20 +189,20 @@ func hs256Verify(t *testing.T, secret, tok string) (map[string]any, map[string]a
 		return header, claims
 	}
 	sig, _ := base64.RawURLEncoding.DecodeString(parts[2])
-	if header["alg"] != "HS256" || !hmac.Equal(sig, mac(secret, parts[0]+"."+parts[1])) {
+	if header["alg"] != "HS256" || !hmac.Equal(sig, rdMAC(secret, parts[0]+"."+parts[1])) {
 		t.Fatalf("session token does not verify with the shared secret: %v", header)
 	}
 	decodePart(t, parts[1], &claims)
 	return header, claims
 }
 
-func mac(secret, in string) []byte {
+func rdMAC(secret, in string) []byte {
 	m := hmac.New(sha256.New, []byte(secret))
 	m.Write([]byte(in))
 	return m.Sum(nil)
 }
 
-func b64(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+func rdB64(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
 
 func decodePart(t *testing.T, part string, v any) {
 	t.Helper()
@@ -212,9 +212,9 @@ func decodePart(t *testing.T, part string, v any) {
 	}
 }
 
-// callback checks that a response sends the browser to the SPA's
+// rdCallback checks that a response sends the browser to the SPA's
 // redirect_uri and returns that URL.
-func callback(t *testing.T, p *authdtest.Page) *url.URL {
+func rdCallback(t *testing.T, p *authdtest.Page) *url.URL {
 	t.Helper()
 	loc := p.Location()
 	if !strings.HasPrefix(loc.String(), "http://127.0.0.1:5555/callback") {
@@ -233,8 +233,8 @@ func deniedWith(t *testing.T, a authdtest.Auth, cb *url.URL, prefix string) stri
 	return q.Get("error_description")
 }
 
-// exchange redeems the code of a successful callback.
-func exchange(t *testing.T, rp *authdtest.RP, a authdtest.Auth, cb *url.URL) *authdtest.Tokens {
+// rdExchange redeems the code of a successful callback.
+func rdExchange(t *testing.T, rp *authdtest.RP, a authdtest.Auth, cb *url.URL) *authdtest.Tokens {
 	t.Helper()
 	tok, err := rp.Exchange(a, authdtest.Code(t, a, cb))
 	if err != nil {
@@ -243,8 +243,8 @@ func exchange(t *testing.T, rp *authdtest.RP, a authdtest.Auth, cb *url.URL) *au
 	return tok
 }
 
-// runs counts the executions of an action handler in the server log.
-func runs(e *authdtest.Env, action, handler string) int {
+// rdRuns counts the executions of an action handler in the server log.
+func rdRuns(e *authdtest.Env, action, handler string) int {
 	n := 0
 	for _, line := range strings.Split(e.Logs.String(), "\n") {
 		var l struct{ Msg, Action, Handler string }

@@ -30,8 +30,8 @@ func continueRefused(t *testing.T, p *authdtest.Page) {
 }
 
 func TestRedirectContinueRefusals(t *testing.T) {
-	e, uid := env(t, bind(binding{name: "ask", src: redirector})...)
-	b, rp := browser(e), e.SPA()
+	e, uid := rdEnv(t, rdBind(rdAction{name: "ask", src: redirector})...)
+	b, rp := rdBrowser(e), e.SPA()
 	a, loc := sendAway(t, e, b, rp)
 	state := loc.Query().Get("state")
 	if len(state) < 40 {
@@ -48,13 +48,13 @@ func TestRedirectContinueRefusals(t *testing.T) {
 	t.Run("state from another browser", func(t *testing.T) {
 		// A stolen state is unknown to the thief, and trying it does not
 		// burn it for its owner.
-		thief := browser(e)
+		thief := rdBrowser(e)
 		continueRefused(t, comeBack(t, e, thief, state, uid, map[string]any{"favorite_color": "black"}))
 	})
 
 	// The owner still continues: none of the above changed the login.
-	cb := callback(t, comeBack(t, e, b, state, uid, map[string]any{"favorite_color": "green"}))
-	exchange(t, rp, a, cb)
+	cb := rdCallback(t, comeBack(t, e, b, state, uid, map[string]any{"favorite_color": "green"}))
+	rdExchange(t, rp, a, cb)
 	if got := e.User(uid).UserMetadata["favorite_color"]; got != "green" {
 		t.Fatalf("favorite_color = %v", got)
 	}
@@ -69,8 +69,8 @@ func TestRedirectContinueRefusals(t *testing.T) {
 
 // The state expires with the transaction and the purge removes it.
 func TestRedirectContinueStateExpires(t *testing.T) {
-	e, uid := env(t, bind(binding{name: "ask", src: redirector})...)
-	b := browser(e)
+	e, uid := rdEnv(t, rdBind(rdAction{name: "ask", src: redirector})...)
+	b := rdBrowser(e)
 	_, loc := sendAway(t, e, b, e.SPA())
 	state := loc.Query().Get("state")
 	if n := countContinueStates(t, e); n != 1 {
@@ -107,15 +107,15 @@ func countContinueStates(t *testing.T, e *authdtest.Env) int {
 // bounces it through a same-origin re-post instead of losing the login,
 // and does not replace the browser's id cookie on the way.
 func TestRedirectCrossSitePostBounces(t *testing.T) {
-	e, uid := env(t, bind(binding{name: "ask", src: redirector})...)
-	b, rp := browser(e), e.SPA()
+	e, uid := rdEnv(t, rdBind(rdAction{name: "ask", src: redirector})...)
+	b, rp := rdBrowser(e), e.SPA()
 	a, loc := sendAway(t, e, b, rp)
 	state := loc.Query().Get("state")
 	form := url.Values{"state": {state}, "session_token": {returnToken(t, longSecret, state, uid, map[string]any{"favorite_color": "green"})}}
 
 	req, _ := http.NewRequest(http.MethodPost, e.URL+"/continue", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", external)
+	req.Header.Set("Origin", rdExternal)
 	req.Header.Set("Sec-Fetch-Site", "cross-site")
 	resp, err := http.DefaultClient.Do(req) // no cookie jar: what the browser sends cross-site
 	if err != nil {
@@ -133,7 +133,7 @@ func TestRedirectCrossSitePostBounces(t *testing.T) {
 	}
 	// The page's re-post (its hidden fields, from our origin) carries the
 	// cookie and continues the login.
-	exchange(t, rp, a, callback(t, b.Post(e.URL+"/continue", hiddenFields(t, page))))
+	rdExchange(t, rp, a, rdCallback(t, b.Post(e.URL+"/continue", hiddenFields(t, page))))
 	if got := e.User(uid).UserMetadata["favorite_color"]; got != "green" {
 		t.Errorf("favorite_color = %v", got)
 	}

@@ -11,9 +11,9 @@ import (
 // access_denied with its message (behaviours 40–42), and no metadata is
 // written.
 func TestRedirectValidateTokenFailures(t *testing.T) {
-	e, uid := env(t, bind(binding{name: "ask", src: redirector})...)
+	e, uid := rdEnv(t, rdBind(rdAction{name: "ask", src: redirector})...)
 	rp := e.SPA()
-	other := e.CreateUser("grace@example.org", pw)
+	other := e.CreateUser("grace@example.org", rdPassword)
 	const invalid = "The session token is invalid: "
 	expired := time.Now().Add(-time.Minute).Unix()
 	cases := []struct {
@@ -31,7 +31,7 @@ func TestRedirectValidateTokenFailures(t *testing.T) {
 		}), invalid},
 		{"not a JWT", tokenForm(func(string) string { return "not.a.jwt" }), invalid},
 		{"alg none", tokenForm(func(s string) string {
-			return b64(`{"alg":"none","typ":"JWT"}`) + "." + b64(`{"sub":"`+uid+`","state":"`+s+`"}`) + "."
+			return rdB64(`{"alg":"none","typ":"JWT"}`) + "." + rdB64(`{"sub":"`+uid+`","state":"`+s+`"}`) + "."
 		}), invalid},
 		{"missing iat", claimsForm(t, uid, map[string]any{"iat": nil}), invalid + "Missing or invalid standard claims"},
 		{"missing exp", claimsForm(t, uid, map[string]any{"exp": nil}), invalid + "Missing or invalid standard claims"},
@@ -45,9 +45,9 @@ func TestRedirectValidateTokenFailures(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			b := browser(e)
+			b := rdBrowser(e)
 			a, loc := sendAway(t, e, b, rp)
-			cb := callback(t, b.Post(e.URL+"/continue", c.form(loc.Query().Get("state"))))
+			cb := rdCallback(t, b.Post(e.URL+"/continue", c.form(loc.Query().Get("state"))))
 			desc := deniedWith(t, a, cb, c.want)
 			if c.want == invalid && len(desc) == len(invalid) {
 				t.Errorf("no reason after the prefix: %q", desc)
@@ -66,13 +66,13 @@ exports.onContinuePostLogin = async (event, api) => {
   const p = api.redirect.validateToken({ secret: event.secrets.MY_SHARED_SECRET, tokenParameterName: "my_token" });
   api.idToken.setCustomClaim("https://x.test/color", p.favorite_color);
 };`
-	e, uid := env(t, bind(binding{name: "custom", src: src})...)
-	b, rp := browser(e), e.SPA()
+	e, uid := rdEnv(t, rdBind(rdAction{name: "custom", src: src})...)
+	b, rp := rdBrowser(e), e.SPA()
 	a, loc := sendAway(t, e, b, rp)
 	state := loc.Query().Get("state")
 	tok := returnToken(t, longSecret, state, uid, map[string]any{"favorite_color": "plum"})
-	cb := callback(t, b.Post(e.URL+"/continue", url.Values{"state": {state}, "my_token": {tok}}))
-	if got := exchange(t, rp, a, cb).Claims["https://x.test/color"]; got != "plum" {
+	cb := rdCallback(t, b.Post(e.URL+"/continue", url.Values{"state": {state}, "my_token": {tok}}))
+	if got := rdExchange(t, rp, a, cb).Claims["https://x.test/color"]; got != "plum" {
 		t.Errorf("claim from my_token = %v, want plum", got)
 	}
 }
