@@ -16,7 +16,9 @@ import (
 
 // `authd actions test` (interface.md §2), run on the seed files of e2e.
 
-func seedFile(name string) string { return filepath.Join("..", "..", "e2e", "testdata", "seed", name+".js") }
+func seedFile(name string) string {
+	return filepath.Join("..", "..", "e2e", "testdata", "seed", name+".js")
+}
 
 func eventFile(t *testing.T, ev map[string]any) string {
 	t.Helper()
