@@ -162,7 +162,7 @@ func (m *mfaChrome) callback() url.Values {
 		return q
 	case <-time.After(15 * time.Second):
 		loc, _ := chromedp.Run(m.ctx, chromedp.Evaluate[string](`location.href + " | " + document.body.innerText.slice(0, 300)`))
-		m.t.Fatalf("the browser never reached the client callback (at %s)", loc)
+		m.t.Fatalf("the browser never reached the client callback (at %s)\nlogs: %s", loc, m.e.Logs.String())
 		return nil
 	}
 }

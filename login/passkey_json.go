@@ -1,9 +1,11 @@
 package login
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -13,13 +15,25 @@ import (
 
 // The ceremony id that Begin* returns goes back only in an HttpOnly
 // cookie (passkey.js never sees it), which also binds the ceremony to the
-// browser that began it. One cookie per ceremony kind, so the login
-// page's background autofill and a second-factor ceremony do not clash.
+// browser that began it. The cookie is named after the kind and the
+// WebAuthn challenge, and finish finds it from the challenge the browser
+// signed (in clientDataJSON): the login page's background autofill and a
+// click on its button begin two ceremonies at once, and one cookie name
+// would let the later answer overwrite the other's id.
 const (
-	waLoginCookie = "authd_wa_login"
-	waRegCookie   = "authd_wa_reg"
-	waMFACookie   = "authd_wa_mfa"
+	waLogin    = "l"
+	waRegister = "r"
+	waMFA      = "m"
 )
+
+// waCookie names the cookie of one ceremony; 16 base64url characters
+// (96 bits) of the challenge tell concurrent ceremonies apart.
+func waCookie(kind, challenge string) string {
+	if len(challenge) > 16 {
+		challenge = challenge[:16]
+	}
+	return "authd_wa_" + kind + "_" + challenge
+}
 
 const msgPasskeyRejected = "That passkey was not accepted. Try again or use another way to log in."
 
@@ -52,17 +66,49 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // begun sends the options and keeps the ceremony id in its cookie.
-func (h *Handler) begun(w http.ResponseWriter, cookie string, options []byte, id string) {
-	h.ck.set(w, cookie, id, 5*time.Minute)
+func (h *Handler) begun(w http.ResponseWriter, kind string, options []byte, id string) {
+	var o struct {
+		PublicKey struct {
+			Challenge string `json:"challenge"`
+		} `json:"publicKey"`
+	}
+	if err := json.Unmarshal(options, &o); err != nil || o.PublicKey.Challenge == "" {
+		jsonError(w, http.StatusInternalServerError, "Something went wrong. Please try again.")
+		return
+	}
+	h.ck.set(w, waCookie(kind, o.PublicKey.Challenge), id, 5*time.Minute)
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write(options)
 }
 
-// ceremonyID takes (and clears) the ceremony id of a finish.
-func (h *Handler) ceremonyID(w http.ResponseWriter, r *http.Request, cookie string) string {
-	id := h.ck.get(r, cookie)
-	h.ck.clear(w, cookie)
+// ceremonyID takes (and clears) the id of the ceremony whose challenge
+// the browser's answer signed; "" when there is none (the mfa package
+// then refuses the answer).
+func (h *Handler) ceremonyID(w http.ResponseWriter, r *http.Request, kind string, body []byte) string {
+	var in struct {
+		Response struct {
+			ClientDataJSON string `json:"clientDataJSON"`
+		} `json:"response"`
+	}
+	if json.Unmarshal(body, &in) != nil {
+		return ""
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(in.Response.ClientDataJSON, "="))
+	if err != nil {
+		return ""
+	}
+	var cd struct {
+		Challenge string `json:"challenge"`
+	}
+	if json.Unmarshal(raw, &cd) != nil || cd.Challenge == "" {
+		return ""
+	}
+	name := waCookie(kind, cd.Challenge)
+	id := h.ck.get(r, name)
+	if id != "" {
+		h.ck.clear(w, name)
+	}
 	return id
 }
 

@@ -52,7 +52,7 @@ func (h *Handler) passkeyLoginBegin(w http.ResponseWriter, r *http.Request) {
 		jsonError(w, http.StatusInternalServerError, "Something went wrong. Please try again.")
 		return
 	}
-	h.begun(w, waLoginCookie, opts, id)
+	h.begun(w, waLogin, opts, id)
 }
 
 // passkeyLoginFinish verifies the assertion and logs its owner in: into
@@ -65,7 +65,7 @@ func (h *Handler) passkeyLoginFinish(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	id := h.ceremonyID(w, r, waLoginCookie)
+	id := h.ceremonyID(w, r, waLogin, body)
 	withState(r, state)
 	asJSON(w, func(cw http.ResponseWriter) (int, string) {
 		var ar *store.AuthRequest
@@ -161,7 +161,7 @@ func (h *Handler) passkeyRegisterBegin(w http.ResponseWriter, r *http.Request) {
 		jsonError(w, http.StatusInternalServerError, "Something went wrong. Please try again.")
 		return
 	}
-	h.begun(w, waRegCookie, opts, id)
+	h.begun(w, waRegister, opts, id)
 }
 
 const msgSignInAgain = "Sign in again to manage your passkeys."
@@ -176,7 +176,7 @@ func (h *Handler) passkeyRegisterFinish(w http.ResponseWriter, r *http.Request) 
 	if !ok {
 		return
 	}
-	id := h.ceremonyID(w, r, waRegCookie)
+	id := h.ceremonyID(w, r, waRegister, body)
 	withState(r, state)
 	type who struct {
 		u  *store.User
@@ -236,7 +236,7 @@ func (h *Handler) passkeyMFABegin(w http.ResponseWriter, r *http.Request) {
 		jsonError(w, http.StatusInternalServerError, "Something went wrong. Please try again.")
 		return
 	}
-	h.begun(w, waMFACookie, opts, id)
+	h.begun(w, waMFA, opts, id)
 }
 
 const msgNotWaiting = "This login is not waiting for a passkey. Start again from the application."
@@ -249,7 +249,7 @@ func (h *Handler) passkeyMFAFinish(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	id := h.ceremonyID(w, r, waMFACookie)
+	id := h.ceremonyID(w, r, waMFA, body)
 	withState(r, state)
 	asJSON(w, func(cw http.ResponseWriter) (int, string) {
 		v, ok := h.verifierOf(cw, r)
