@@ -42,6 +42,7 @@ func (h *Handler) sendAway(w http.ResponseWriter, r *http.Request, ar *store.Aut
 		return
 	}
 	st.Step = stepSuspended
+	st.Paused = true
 	st.Next = red.Index
 	st.Resume = true
 	if err := writeState(ar, st); err != nil {

@@ -107,15 +107,22 @@ func (h *Handler) mfaEnrolled(r *http.Request, userID string) []string {
 	return out
 }
 
+// pageSecrets are form fields of our own pages that never reach an action.
+var pageSecrets = map[string]bool{"password": true, "code": true, "recovery_code": true, "csrf_token": true}
+
 // loginEvent is the event of an interactive login (or its resume).
 func (h *Handler) loginEvent(r *http.Request, ar *store.AuthRequest, st *txState, u *store.User, sess *store.Session) map[string]any {
 	c := h.client(ar)
 	var query, body map[string]any
-	if st.Resume {
-		// After a suspension event.request describes the /continue request.
+	if st.Resume || st.Paused {
+		// After a suspension event.request describes the request that
+		// resumed the login (/continue, or the MFA page's POST).
 		query, body = valuesMap(r.URL.Query()), map[string]any{}
 		if r.Method == http.MethodPost {
 			body = valuesMap(r.PostForm)
+			for k := range pageSecrets {
+				delete(body, k)
+			}
 		}
 	} else {
 		query, body = map[string]any{}, map[string]any{}
@@ -124,7 +131,7 @@ func (h *Handler) loginEvent(r *http.Request, ar *store.AuthRequest, st *txState
 		}
 	}
 	req := h.requestEvent(r, query, body)
-	if !st.Resume {
+	if !st.Resume && !st.Paused {
 		// The actions may run while serving the login form's POST, but the
 		// event describes the authorization request whose query it carries
 		// (spec §3.4: GET for /authorize).

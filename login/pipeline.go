@@ -30,6 +30,10 @@ type txState struct {
 	Step     string            `json:"step"`
 	Next     int               `json:"next"`
 	Resume   bool              `json:"resume,omitempty"`
+	// Paused: the pipeline was suspended at least once (redirect or
+	// challengeWith); from then on event.request describes the request
+	// that resumed it, not /authorize (spec §3.1).
+	Paused bool `json:"paused,omitempty"`
 	Commands *actions.Commands `json:"commands,omitempty"`
 	// Methods completed in this transaction (pwd, passkey, mfa, ...).
 	Methods []store.AuthMethod `json:"methods,omitempty"`
@@ -203,6 +207,7 @@ func (h *Handler) suspend(w http.ResponseWriter, r *http.Request, ar *store.Auth
 			return
 		}
 		st.Step = stepMFA
+		st.Paused = true
 		st.MFA = &mfaRequirement{Provider: "any", Factors: ch.Factors, Enroll: ch.Enroll, ResumeActions: true}
 		u, err := h.Store.GetUser(r.Context(), ar.UserID)
 		if err != nil {
