@@ -27,13 +27,13 @@ const (
 
 // txState is the pipeline's persisted state (store.AuthRequest.Pipeline).
 type txState struct {
-	Step     string            `json:"step"`
-	Next     int               `json:"next"`
-	Resume   bool              `json:"resume,omitempty"`
+	Step   string `json:"step"`
+	Next   int    `json:"next"`
+	Resume bool   `json:"resume,omitempty"`
 	// Paused: the pipeline was suspended at least once (redirect or
 	// challengeWith); from then on event.request describes the request
 	// that resumed it, not /authorize (spec §3.1).
-	Paused bool `json:"paused,omitempty"`
+	Paused   bool              `json:"paused,omitempty"`
 	Commands *actions.Commands `json:"commands,omitempty"`
 	// Methods completed in this transaction (pwd, passkey, mfa, ...).
 	Methods []store.AuthMethod `json:"methods,omitempty"`
