@@ -623,3 +623,22 @@ func TestSignupStoresArgon2idHash(t *testing.T) {
 		t.Errorf("salt %q / key %q too short", parts[4], parts[5])
 	}
 }
+
+// RFC 9700 §4.12: after a POST carrying credentials the browser is sent
+// on with 303, never 307 (which would re-post the password).
+func TestLoginPOSTAnswers303(t *testing.T) {
+	e := authdtest.New(t)
+	e.CreateUser(email, pw)
+	b := e.Browser()
+	p := loginPage(t, e, b)
+	b.StopAt = append(b.StopAt, e.URL+"/")
+	if p = submit(p, email, pw); p.Status != http.StatusSeeOther {
+		t.Errorf("login POST answered %d, want 303", p.Status)
+	}
+	b2 := e.Browser()
+	p = signupPage(t, e, b2)
+	b2.StopAt = append(b2.StopAt, e.URL+"/")
+	if p = submit(p, "bob@example.org", pw); p.Status != http.StatusSeeOther {
+		t.Errorf("signup POST answered %d, want 303", p.Status)
+	}
+}

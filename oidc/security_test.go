@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authd/authd/config"
 	"github.com/authd/authd/internal/authdtest"
 )
 
@@ -769,4 +770,37 @@ func TestSQLMetacharactersAreOrdinaryInput(t *testing.T) {
 	if _, status := e.SPA().Userinfo(tok.AccessToken); status != http.StatusOK {
 		t.Errorf("after the injection attempts: userinfo %d", status)
 	}
+}
+
+// RFC 6749 §3.1: unknown parameters are ignored; OIDC Core §3.1.2.1: the
+// request may be a POST.
+func TestAuthorizeUnknownParameterAndPOSTSucceed(t *testing.T) {
+	e := authdtest.New(t)
+	e.CreateUser("ada@example.org", pw)
+	q := spaQuery()
+	q.Set("extra", "foobar")
+	q.Set("scope", "email openid profile")
+	b := e.Browser()
+	p := b.Post(e.URL+"/authorize", q)
+	if p.H1() != "Log in" {
+		t.Fatalf("POST /authorize: %d %q", p.Status, p.H1())
+	}
+	code := p.Submit("Continue", map[string]string{"Email": "ada@example.org", "Password": pw}).Location().Query().Get("code")
+	if r := token(t, e, spaExchange(code, testVerifier), "", ""); r.Status != http.StatusOK {
+		t.Errorf("exchange: %d %s", r.Status, r.Body)
+	}
+}
+
+// A client with two redirect URIs must name one: authd cannot guess.
+func TestAuthorizeRedirectURIRequiredWithSeveral(t *testing.T) {
+	e := authdtest.New(t, authdtest.Configure(func(c *config.Config) {
+		for i := range c.Clients {
+			if c.Clients[i].ClientID == "spa" {
+				c.Clients[i].RedirectURIs = append(c.Clients[i].RedirectURIs, "http://127.0.0.1:5555/other")
+			}
+		}
+	}))
+	q := spaQuery()
+	q.Del("redirect_uri")
+	wantErrorPage(t, authorize(t, e, q.Encode()))
 }
