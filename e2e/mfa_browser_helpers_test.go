@@ -136,7 +136,7 @@ func (m *mfaChrome) path(path string) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	loc, _ := chromedp.Run(m.ctx, chromedp.Evaluate[string](`location.href`))
+	loc, _ := chromedp.Run(m.ctx, chromedp.Evaluate[string](`location.href + " | " + document.body.innerText.slice(0, 300)`))
 	m.t.Fatalf("never reached %s (at %s)", path, loc)
 }
 

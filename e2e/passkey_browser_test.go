@@ -2,11 +2,18 @@ package e2e
 
 import (
 	"context"
+	"encoding/base64"
+	"io"
+	"net/http"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/authd/authd/geoip/geoiptest"
@@ -109,4 +116,141 @@ func TestPasskeyBrowserSeedExamples(t *testing.T) {
 	if creds[0].LastUsedAt.IsZero() {
 		t.Error("passkey use not recorded")
 	}
+}
+
+// mfaFetchHook wraps fetch in every document before its scripts run:
+// with localStorage "mfaCapture" set, a passkey finish is recorded in
+// window.__finish and never sent; with "mfaRewrite" set to a credential
+// id, the second-factor begin's allowCredentials is replaced by it, so
+// the authenticator signs the challenge with that (another user's) key;
+// "mfaNoAutofill" turns passkey autofill off, so that a login page with
+// two users' passkeys in the authenticator waits for the password.
+const mfaFetchHook = `(() => {
+  if (window.PublicKeyCredential && localStorage.getItem("mfaNoAutofill")) {
+    PublicKeyCredential.isConditionalMediationAvailable = async () => false;
+  }
+  const orig = window.fetch.bind(window);
+  window.fetch = async (u, o) => {
+    const url = String(u);
+    if (localStorage.getItem("mfaCapture") && url.includes("/finish")) {
+      window.__finish = o.body;
+      return new Promise(() => {});
+    }
+    const res = await orig(u, o);
+    const other = localStorage.getItem("mfaRewrite");
+    if (other && url.includes("/passkey-mfa/begin")) {
+      const j = await res.json();
+      j.publicKey.allowCredentials = [{ type: "public-key", id: other }];
+      return new Response(JSON.stringify(j), { status: res.status, headers: { "Content-Type": "application/json" } });
+    }
+    return res;
+  };
+})();`
+
+func (m *mfaChrome) hookFetch() {
+	m.t.Helper()
+	m.do("fetch hook", func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: mfaFetchHook})
+		return chromedp.Void{}, err
+	})
+}
+
+// A genuine assertion, captured before it reaches authd, is accepted once
+// and refused when replayed (its challenge is single use); a passkey of
+// another user signing a second-factor challenge is refused, and the
+// user's own passkey then works as the second factor of enable("any").
+func TestPasskeyBrowserReplayAndOtherUser(t *testing.T) {
+	m := newMFAChrome(t, nil, mfaRequire)
+	ada := m.e.CreateUser("ada@example.org", actPW)
+	bob := m.e.CreateUser("bob@example.org", actPW)
+	m.hookFetch()
+	m.do("origin", chromedp.Navigate(m.e.URL+"/u/login"))
+	m.eval(`localStorage.setItem("mfaNoAutofill", "1"); ""`)
+	// Both register a passkey from /u/account (no factor yet, so the
+	// password session may) in the same authenticator.
+	for _, u := range []*store.User{ada, bob} {
+		m.do("account", chromedp.Navigate(m.e.URL+"/u/account"))
+		m.password(u.Email)
+		m.path("/u/account")
+		m.addPasskey(u.ID, 1)
+	}
+	adaCred := mfaPasskeys(t, m.e, ada.ID, 1)[0]
+
+	// Replay: capture a passkey login's finish, then send it twice.
+	m.start()
+	m.eval(`localStorage.setItem("mfaCapture", "1"); ""`)
+	m.do("reload", chromedp.Reload())
+	m.passkeyLogin()
+	var body string
+	for i := 0; i < 100 && body == ""; i++ {
+		body, _ = chromedp.Run(m.ctx, chromedp.Evaluate[string](`window.__finish || ""`))
+		time.Sleep(50 * time.Millisecond)
+	}
+	if body == "" {
+		t.Fatal("no passkey finish captured")
+	}
+	csrf := m.eval(`document.querySelector('meta[name="csrf-token"]').content`)
+	cookies, err := chromedp.Run(m.ctx, func(ctx context.Context, tg *chromedp.Target) ([]*network.Cookie, error) {
+		res, err := cdp.Call(ctx, tg, network.GetCookies, network.GetCookiesParams{URLs: []string{m.e.URL + "/"}})
+		if err != nil {
+			return nil, err
+		}
+		return res.Cookies, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	finish := func() (int, string) {
+		req, _ := http.NewRequest(http.MethodPost, m.e.URL+"/u/passkey-login/finish", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-CSRF-Token", csrf)
+		for _, c := range cookies {
+			req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if st, b := finish(); st != http.StatusOK || !strings.Contains(b, `"redirect"`) {
+		t.Fatalf("genuine assertion: %d %s", st, b)
+	}
+	if st, b := finish(); st != http.StatusUnauthorized || strings.Contains(b, `"redirect"`) {
+		t.Fatalf("replayed assertion: %d %s", st, b)
+	}
+	m.eval(`localStorage.removeItem("mfaCapture"); ""`)
+
+	// Bob's password login must pass a second factor: his passkey. With
+	// Ada's credential swapped in, the assertion is Ada's: refused.
+	m.do("fresh cookies", func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, tg, network.ClearBrowserCookies, cdp.Empty{})
+		return chromedp.Void{}, err
+	})
+	a := m.start()
+	m.password("bob@example.org")
+	m.path("/u/mfa-otp-challenge")
+	m.eval(`localStorage.setItem("mfaRewrite", "` + base64.RawURLEncoding.EncodeToString(adaCred.ID) + `"); ""`)
+	m.do("passkey instead", chromedp.Click(chromedp.ID("passkey-mfa")))
+	for i := 0; i < 100; i++ {
+		if alert, _ := chromedp.Run(m.ctx, chromedp.Evaluate[string](`document.getElementById("alert").textContent`)); alert != "" {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if alert := m.textOf("alert"); !strings.Contains(alert, "not accepted") {
+		t.Fatalf("another user's passkey: alert %q", alert)
+	}
+	if len(m.cb) != 0 {
+		t.Fatal("the login reached the client with another user's passkey")
+	}
+	m.eval(`localStorage.removeItem("mfaRewrite"); ""`)
+	m.do("passkey instead", chromedp.Click(chromedp.ID("passkey-mfa")))
+	tok := m.tokens(a)
+	if tok.IDToken.Subject != bob.ID {
+		t.Errorf("sub %q", tok.IDToken.Subject)
+	}
+	mfaAMR(t, tok, "pwd", "mfa", "hwk")
 }

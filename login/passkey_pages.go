@@ -189,7 +189,8 @@ func (h *Handler) passkeyRegisterFinish(w http.ResponseWriter, r *http.Request) 
 	if !ok {
 		return
 	}
-	if _, err := h.Passkeys.FinishRegistration(r.Context(), s.u, id, body); err != nil {
+	cred, err := h.Passkeys.FinishRegistration(r.Context(), s.u, id, body)
+	if err != nil {
 		h.passkeyRefused(r, "register", err)
 		msg := "The passkey could not be added. Try again."
 		if errors.Is(err, mfa.ErrCredentialExists) {
@@ -197,6 +198,13 @@ func (h *Handler) passkeyRegisterFinish(w http.ResponseWriter, r *http.Request) 
 		}
 		jsonError(w, http.StatusBadRequest, msg)
 		return
+	}
+	// Like enrolling an authenticator app, adding a passkey proves it: the
+	// session may go on managing the factors it now has.
+	if sess, su := h.currentSession(r); sess != nil && su.ID == s.u.ID {
+		if err := h.sessionFactor(r, sess, passkeyFactorType(cred)); err != nil {
+			h.Logger.WarnContext(r.Context(), "passkey: mark session", "err", err)
+		}
 	}
 	next := "/u/account"
 	if s.ar != nil {
