@@ -9,8 +9,8 @@ package actions
 const poolSize = 4
 
 // takeSandbox returns a pre-built sandbox, or builds one when the pool is dry,
-// and starts building a replacement. The refill goroutine ends as soon as the
-// sandbox is built, so an unused Trigger leaves nothing running.
+// and starts topping the pool up. The refill goroutine ends once the pool is
+// full, so an idle Trigger leaves nothing running.
 func (t *Trigger) takeSandbox() (*sandbox, error) {
 	go t.refill()
 	select {
@@ -21,17 +21,19 @@ func (t *Trigger) takeSandbox() (*sandbox, error) {
 	}
 }
 
+// refill tops the pool up; it may race another refill and build one too
+// many, which is then dropped.
 func (t *Trigger) refill() {
-	if len(t.pool) == cap(t.pool) {
-		return
-	}
-	sb, err := newSandbox(t.opts)
-	if err != nil {
-		t.opts.Logger.Error("actions: building a sandbox failed", "err", err)
-		return
-	}
-	select {
-	case t.pool <- sb:
-	default: // full meanwhile: drop it
+	for len(t.pool) < cap(t.pool) {
+		sb, err := newSandbox(t.opts)
+		if err != nil {
+			t.opts.Logger.Error("actions: building a sandbox failed", "err", err)
+			return
+		}
+		select {
+		case t.pool <- sb:
+		default: // full meanwhile
+			return
+		}
 	}
 }

