@@ -151,16 +151,14 @@ func (s *Server) CodeExchange(ctx context.Context, r *op.ClientRequest[oidc.Acce
 	cl := r.Client.(*client).c
 	now := s.now().UTC()
 	hash := hashCode(r.Data.Code)
-	code, ar, err := s.st.ConsumeAuthCode(ctx, hash, now)
+	_, ar, err := s.st.ConsumeAuthCode(ctx, hash, now)
 	switch {
 	case errors.Is(err, store.ErrConsumed):
 		// Revoke only when the replay is otherwise valid (right client and
 		// verifier): a thief's garbage must not cut off the real client
 		// (OAuth 2.1 §4.1.3).
-		if ar != nil && ar.ClientID == cl.ClientID && pkceOK(ar, r.Data.CodeVerifier) && code.GrantID != "" {
-			if err := s.st.RevokeGrant(ctx, code.GrantID, now); err != nil {
-				s.log.ErrorContext(ctx, "revoke grant after code replay", "err", err)
-			}
+		if ar != nil && ar.ClientID == cl.ClientID && pkceOK(ar, r.Data.CodeVerifier) {
+			s.revokeCodeGrant(ctx, hash, ar, now)
 		}
 		return nil, oidc.ErrInvalidGrant().WithDescription("code already used")
 	case errors.Is(err, store.ErrNotFound):
@@ -187,7 +185,7 @@ func (s *Server) CodeExchange(ctx context.Context, r *op.ClientRequest[oidc.Acce
 	}
 	m := mint{
 		client: cl, user: u, subject: u.ID, audience: ar.Audience, scopes: ar.GrantedScopes,
-		grantID: newID(), nonce: ar.Nonce, authTime: ar.AuthTime, amr: ar.AMR,
+		grantID: codeGrantID(hash), nonce: ar.Nonce, authTime: ar.AuthTime, amr: ar.AMR,
 		idClaims: ar.IDClaims, atClaims: ar.AccessClaims,
 	}
 	grant := &store.Grant{ID: m.grantID, ClientID: cl.ClientID, UserID: u.ID, CreatedAt: now,
@@ -204,6 +202,10 @@ func (s *Server) CodeExchange(ctx context.Context, r *op.ClientRequest[oidc.Acce
 		grant.ExpiresAt = rt.ExpiresAt
 	}
 	if err := s.st.CreateGrant(ctx, grant, rt); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			// A replay got here first and left a revoked tombstone.
+			return nil, oidc.ErrInvalidGrant().WithDescription("code already used")
+		}
 		return nil, oidc.ErrServerError().WithParent(err)
 	}
 	if err := s.st.SetAuthCodeGrant(ctx, hash, m.grantID); err != nil {
@@ -222,6 +224,29 @@ func (s *Server) sessionMethods(ctx context.Context, id string) []store.AuthMeth
 		return sess.Methods
 	}
 	return nil
+}
+
+// codeGrantID derives the id of the grant a code produces from the code
+// itself, so a replay knows which grant to revoke even while the first
+// exchange is still minting (no window where the link is missing).
+func codeGrantID(codeHash string) string {
+	sum := sha256.Sum256([]byte("authd-grant\x00" + codeHash))
+	return base64.RawURLEncoding.EncodeToString(sum[:16])
+}
+
+// revokeCodeGrant revokes what a replayed code issued (RFC 6749 §4.1.2).
+// If the first exchange has not created its grant yet, a revoked
+// tombstone takes the id, and that exchange then fails on the conflict.
+func (s *Server) revokeCodeGrant(ctx context.Context, codeHash string, ar *store.AuthRequest, now time.Time) {
+	id := codeGrantID(codeHash)
+	tomb := &store.Grant{ID: id, ClientID: ar.ClientID, UserID: ar.UserID, CreatedAt: now,
+		ExpiresAt: now.Add(s.cfg.Tokens.RefreshTokenTTL), RevokedAt: now}
+	if err := s.st.CreateGrant(ctx, tomb, nil); err == nil {
+		return
+	}
+	if err := s.st.RevokeGrant(ctx, id, now); err != nil {
+		s.log.ErrorContext(ctx, "revoke grant after code replay", "err", err)
+	}
 }
 
 // pkceOK checks the S256 verifier in constant time.
