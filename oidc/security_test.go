@@ -394,19 +394,26 @@ func TestCodeParallelRedemptionExactlyOnce(t *testing.T) {
 	close(start)
 	wg.Wait()
 	ok := 0
+	var access string
 	for i, r := range results {
 		switch {
 		case errs[i] != nil:
 			t.Errorf("request %d: %v", i, errs[i])
 		case r.Status == http.StatusOK:
 			ok++
+			access, _ = r.json()["access_token"].(string)
 		case r.Status == http.StatusBadRequest && r.json()["error"] == "invalid_grant":
 		default:
 			t.Errorf("request %d: %d %s", i, r.Status, r.Body)
 		}
 	}
 	if ok != 1 {
-		t.Errorf("%d successful redemptions of one code, want exactly 1", ok)
+		t.Fatalf("%d successful redemptions of one code, want exactly 1", ok)
+	}
+	// The 19 replays (valid client and verifier) revoked what the one
+	// redemption issued, whichever order they raced in.
+	if _, status := e.SPA().Userinfo(access); status != http.StatusUnauthorized {
+		t.Errorf("access token of a replayed code: userinfo %d, want 401", status)
 	}
 }
 

@@ -202,11 +202,15 @@ func (s *Server) CodeExchange(ctx context.Context, r *op.ClientRequest[oidc.Acce
 		grant.ExpiresAt = rt.ExpiresAt
 	}
 	if err := s.st.CreateGrant(ctx, grant, rt); err != nil {
-		if errors.Is(err, store.ErrConflict) {
-			// A replay got here first and left a revoked tombstone.
-			return nil, oidc.ErrInvalidGrant().WithDescription("code already used")
+		if !errors.Is(err, store.ErrConflict) {
+			return nil, oidc.ErrServerError().WithParent(err)
 		}
-		return nil, oidc.ErrServerError().WithParent(err)
+		// A replay of this code got here first and left a revoked
+		// tombstone under the grant id: this (the one successful)
+		// redemption still answers, but with tokens of a revoked grant
+		// and no refresh token — what a replay must leave behind.
+		m.refresh = ""
+		return s.issue(m)
 	}
 	if err := s.st.SetAuthCodeGrant(ctx, hash, m.grantID); err != nil {
 		return nil, oidc.ErrServerError().WithParent(err)
