@@ -24,6 +24,12 @@ func (c *cli) users(args []string) int {
 		return c.fail("users: missing subcommand (create, get, list, delete, roles, mfa, set-password, unblock)")
 	}
 	sub, args := args[0], args[1:]
+	switch sub {
+	case "create", "get", "list", "delete", "roles", "mfa", "set-password", "unblock":
+	default:
+		// Refuse before anything opens a database (a dev-mode one included).
+		return c.fail("users: unknown subcommand %q (create, get, list, delete, roles, mfa, set-password, unblock)", sub)
+	}
 	fs := flag.NewFlagSet("users "+sub, flag.ContinueOnError)
 	cfgPath := fs.String("config", "", "config file")
 	email := fs.String("email", "", "email")
