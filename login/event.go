@@ -24,7 +24,7 @@ func iso(t time.Time) any {
 	return t.UTC().Format(time.RFC3339Nano)
 }
 
-func userEvent(u *store.User, mfaEnrolled []string) map[string]any {
+func userEvent(u *store.User, mfa enrolled) map[string]any {
 	um := u.UserMetadata
 	if um == nil {
 		um = map[string]any{}
@@ -45,8 +45,9 @@ func userEvent(u *store.User, mfaEnrolled []string) map[string]any {
 			"connection": u.Connection, "provider": "auth0", "isSocial": false,
 			"user_id": strings.TrimPrefix(u.ID, "auth0|"),
 		}},
-		"logins_count": u.LoginsCount,
-		"multifactor":  mfaEnrolled,
+		"logins_count":    u.LoginsCount,
+		"multifactor":     mfa.providers,
+		"enrolledFactors": mfa.factors,
 	}
 	for k, v := range map[string]string{"name": u.Name, "nickname": u.Nickname, "given_name": u.GivenName, "family_name": u.FamilyName, "picture": u.Picture} {
 		if v != "" {
@@ -99,10 +100,21 @@ func (h *Handler) requestEvent(r *http.Request, query, body map[string]any) map[
 	return ev
 }
 
-func (h *Handler) mfaEnrolled(r *http.Request, userID string) []string {
-	var out []string
+// enrolled is what the user has set up, as Auth0 reports it:
+// event.user.multifactor (providers) and event.user.enrolledFactors.
+type enrolled struct {
+	providers []string
+	factors   []any
+}
+
+func (h *Handler) mfaEnrolled(r *http.Request, userID string) enrolled {
+	out := enrolled{providers: []string{}, factors: []any{}}
 	if f, err := h.Store.GetTOTP(r.Context(), userID); err == nil && f.Confirmed {
-		out = append(out, "google-authenticator")
+		out.providers = append(out.providers, "google-authenticator")
+		out.factors = append(out.factors, map[string]any{"type": "otp"})
+	}
+	if creds, err := h.Store.ListWebAuthnCredentials(r.Context(), userID); err == nil && len(creds) > 0 {
+		out.factors = append(out.factors, map[string]any{"type": "webauthn-platform"})
 	}
 	return out
 }
