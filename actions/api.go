@@ -10,58 +10,57 @@ import (
 	"github.com/dop251/goja"
 )
 
-// buildAPI builds this action's api object (spec §4). Namespaces are built on
-// first access: most actions touch one or two of the fifteen.
-func (ar *actionRun) buildAPI() *goja.Object {
-	api := ar.r.NewObject()
-	ar.namespace(api, "access", func(ns *goja.Object) {
-		ar.method(ns, "deny", ar.chain(func(c goja.FunctionCall) { ar.deny("deny", c.Argument(0).String(), "") }))
-	})
-	ar.namespace(api, "idToken", func(ns *goja.Object) {
-		ar.method(ns, "setCustomClaim", ar.chain(func(c goja.FunctionCall) { ar.setClaim(&ar.ex.cmds.IDClaims, false, c) }))
-	})
-	ar.namespace(api, "accessToken", func(ns *goja.Object) {
-		ar.method(ns, "setCustomClaim", ar.chain(func(c goja.FunctionCall) { ar.setClaim(&ar.ex.cmds.AccessClaims, true, c) }))
-		ar.method(ns, "addScope", ar.chain(func(c goja.FunctionCall) { ar.scope(c.Argument(0), true) }))
-		ar.method(ns, "removeScope", ar.chain(func(c goja.FunctionCall) { ar.scope(c.Argument(0), false) }))
-	})
-	ar.namespace(api, "multifactor", func(ns *goja.Object) {
-		ar.method(ns, "enable", ar.chain(ar.enableMFA))
-	})
-	ar.namespace(api, "user", func(ns *goja.Object) {
-		ar.method(ns, "setUserMetadata", ar.chain(func(c goja.FunctionCall) { ar.setMetadata("user_metadata", &ar.ex.cmds.UserMetadata, c) }))
-		ar.method(ns, "setAppMetadata", ar.chain(func(c goja.FunctionCall) { ar.setMetadata("app_metadata", &ar.ex.cmds.AppMetadata, c) }))
-	})
-	ar.namespace(api, "transaction", func(ns *goja.Object) {
-		ar.method(ns, "setMetadata", ar.chain(ar.setTransactionMetadata))
-	})
-	ar.namespace(api, "redirect", ar.redirectNamespace)
-	ar.namespace(api, "authentication", ar.authenticationNamespace)
-	ar.namespace(api, "session", ar.sessionNamespace)
-	ar.namespace(api, "refreshToken", ar.refreshTokenNamespace)
-	ar.namespace(api, "cache", ar.cacheNamespace)
-	ar.namespace(api, "validation", func(ns *goja.Object) {
+// apiNamespaces are the api object's namespaces (spec §4), in the order
+// scripts see them. Each builder only registers methods: the Go functions
+// behind them are created once per sandbox (nsBuilder) and act on the
+// running action (sandbox.cur), so building an action's api stays cheap.
+var apiNamespaces = []struct {
+	name  string
+	build func(*nsBuilder)
+}{
+	{"access", func(m *nsBuilder) {
+		m.chain("deny", func(ar *actionRun, c goja.FunctionCall) { ar.deny("deny", c.Argument(0).String(), "") })
+	}},
+	{"idToken", func(m *nsBuilder) {
+		m.chain("setCustomClaim", func(ar *actionRun, c goja.FunctionCall) { ar.setClaim(&ar.ex.cmds.IDClaims, false, c) })
+	}},
+	{"accessToken", func(m *nsBuilder) {
+		m.chain("setCustomClaim", func(ar *actionRun, c goja.FunctionCall) { ar.setClaim(&ar.ex.cmds.AccessClaims, true, c) })
+		m.chain("addScope", func(ar *actionRun, c goja.FunctionCall) { ar.scope(c.Argument(0), true) })
+		m.chain("removeScope", func(ar *actionRun, c goja.FunctionCall) { ar.scope(c.Argument(0), false) })
+	}},
+	{"multifactor", func(m *nsBuilder) { m.chain("enable", (*actionRun).enableMFA) }},
+	{"user", func(m *nsBuilder) {
+		m.chain("setUserMetadata", func(ar *actionRun, c goja.FunctionCall) { ar.setMetadata("user_metadata", &ar.ex.cmds.UserMetadata, c) })
+		m.chain("setAppMetadata", func(ar *actionRun, c goja.FunctionCall) { ar.setMetadata("app_metadata", &ar.ex.cmds.AppMetadata, c) })
+	}},
+	{"transaction", func(m *nsBuilder) { m.chain("setMetadata", (*actionRun).setTransactionMetadata) }},
+	{"redirect", redirectNamespace},
+	{"authentication", authenticationNamespace},
+	{"session", sessionNamespace},
+	{"refreshToken", refreshTokenNamespace},
+	{"cache", cacheNamespace},
+	{"validation", func(m *nsBuilder) {
 		// authd choice (spec §4.10): behaves like deny(message), keeps the code.
-		ar.method(ns, "error", ar.chain(func(c goja.FunctionCall) {
+		m.chain("error", func(ar *actionRun, c goja.FunctionCall) {
 			ar.deny("validation_error", c.Argument(1).String(), c.Argument(0).String())
-		}))
-	})
-	ar.namespace(api, "rules", func(ns *goja.Object) {
-		ar.method(ns, "wasExecuted", ar.fn(func(goja.FunctionCall) goja.Value { return ar.r.ToValue(false) }))
-	})
-	ar.namespace(api, "prompt", func(ns *goja.Object) {
-		ar.method(ns, "render", ar.fn(func(goja.FunctionCall) goja.Value {
+		})
+	}},
+	{"rules", func(m *nsBuilder) {
+		m.fn("wasExecuted", func(ar *actionRun, _ goja.FunctionCall) goja.Value { return ar.r.ToValue(false) })
+	}},
+	{"prompt", func(m *nsBuilder) {
+		m.fn("render", func(ar *actionRun, _ goja.FunctionCall) goja.Value {
 			ar.throw("api.prompt.render is not supported by authd.")
 			return nil
-		}))
-	})
-	ar.namespace(api, "samlResponse", func(ns *goja.Object) {
+		})
+	}},
+	{"samlResponse", func(m *nsBuilder) {
 		// Out of scope (spec §4.10): accepted and ignored so scripts run.
 		for _, name := range samlSetters {
-			ar.method(ns, name, ar.chain(func(goja.FunctionCall) {}))
+			m.chain(name, func(*actionRun, goja.FunctionCall) {})
 		}
-	})
-	return api
+	}},
 }
 
 var samlSetters = []string{
@@ -73,27 +72,80 @@ var samlSetters = []string{
 	"setDigestAlgorithm", "setRelayState",
 }
 
-// namespace defines api[name] as an enumerable getter that builds the
-// namespace object once.
-func (ar *actionRun) namespace(api *goja.Object, name string, build func(ns *goja.Object)) {
-	var ns *goja.Object
-	getter := ar.r.ToValue(func(goja.FunctionCall) goja.Value {
-		if ns == nil {
-			ns = ar.r.NewObject()
-			build(ns)
-		}
-		return ns
-	})
-	_ = api.DefineAccessorProperty(name, getter, nil, goja.FLAG_FALSE, goja.FLAG_TRUE)
+// apiFuncs are the Go functions behind one sandbox's api, made on first use:
+// a namespace's getter, and its methods in registration order.
+type apiFuncs struct {
+	getter  goja.Value
+	methods []goja.Value
 }
 
-func (ar *actionRun) method(ns *goja.Object, name string, fn goja.Value) { _ = ns.Set(name, fn) }
+// buildAPI builds this action's api object (spec §4): its own object with
+// an enumerable, non-configurable getter per namespace that builds the
+// namespace object (its own too) on first access. Most actions touch one or
+// two of the fifteen.
+func (ar *actionRun) buildAPI() *goja.Object {
+	sb := ar.sandbox
+	if sb.api == nil {
+		sb.api = make([]apiFuncs, len(apiNamespaces))
+		sb.apiOwner = map[*goja.Object]*actionRun{}
+	}
+	api := ar.r.NewObject()
+	sb.apiOwner[api] = ar
+	for i, ns := range apiNamespaces {
+		f := &sb.api[i]
+		if f.getter == nil {
+			f.getter = sb.fn(func(c goja.FunctionCall) goja.Value {
+				// An earlier action's api (kept in a global) still reads
+				// that action's namespaces.
+				owner := sb.cur
+				if this, ok := c.This.(*goja.Object); ok && sb.apiOwner[this] != nil {
+					owner = sb.apiOwner[this]
+				}
+				return owner.namespace(i)
+			})
+		}
+		_ = api.DefineAccessorProperty(ns.name, f.getter, nil, goja.FLAG_FALSE, goja.FLAG_TRUE)
+	}
+	return api
+}
 
-// chain wraps a command so the method returns api (spec §4: chainable; the
-// spec allows returning api where the typings say void).
-func (ar *actionRun) chain(f func(goja.FunctionCall)) goja.Value {
-	return ar.fn(func(c goja.FunctionCall) goja.Value {
-		f(c)
+// namespace returns this action's namespace object i, built on first access.
+func (ar *actionRun) namespace(i int) *goja.Object {
+	if ar.namespaces == nil {
+		ar.namespaces = make([]*goja.Object, len(apiNamespaces))
+	}
+	if ns := ar.namespaces[i]; ns != nil {
+		return ns
+	}
+	m := &nsBuilder{sb: ar.sandbox, funcs: &ar.sandbox.api[i], obj: ar.r.NewObject()}
+	apiNamespaces[i].build(m)
+	ar.namespaces[i] = m.obj
+	return m.obj
+}
+
+// nsBuilder fills one namespace object. A method's Go function is made once
+// per sandbox; it captures nothing of an action and acts on sandbox.cur.
+type nsBuilder struct {
+	sb    *sandbox
+	funcs *apiFuncs
+	obj   *goja.Object
+	n     int
+}
+
+func (m *nsBuilder) fn(name string, f func(*actionRun, goja.FunctionCall) goja.Value) {
+	if m.n == len(m.funcs.methods) {
+		sb := m.sb
+		m.funcs.methods = append(m.funcs.methods, sb.fn(func(c goja.FunctionCall) goja.Value { return f(sb.cur, c) }))
+	}
+	_ = m.obj.Set(name, m.funcs.methods[m.n])
+	m.n++
+}
+
+// chain registers a command whose method returns api (spec §4: chainable;
+// the spec allows returning api where the typings say void).
+func (m *nsBuilder) chain(name string, f func(*actionRun, goja.FunctionCall)) {
+	m.fn(name, func(ar *actionRun, c goja.FunctionCall) goja.Value {
+		f(ar, c)
 		return ar.api
 	})
 }

@@ -13,20 +13,20 @@ import (
 var knownFactors = setOf("otp", "email", "webauthn-platform", "webauthn-roaming", "recovery-code",
 	"phone", "push", "push-notification")
 
-func (ar *actionRun) authenticationNamespace(ns *goja.Object) {
-	ar.method(ns, "challengeWith", ar.chain(func(c goja.FunctionCall) { ar.challenge(false, c, false) }))
-	ar.method(ns, "challengeWithAny", ar.chain(func(c goja.FunctionCall) { ar.challenge(false, c, true) }))
-	ar.method(ns, "enrollWith", ar.chain(func(c goja.FunctionCall) { ar.challenge(true, c, false) }))
-	ar.method(ns, "enrollWithAny", ar.chain(func(c goja.FunctionCall) { ar.challenge(true, c, true) }))
-	ar.method(ns, "recordMethod", ar.chain(ar.recordMethod))
-	ar.method(ns, "setPrimaryUser", ar.fn(func(c goja.FunctionCall) goja.Value {
+func authenticationNamespace(m *nsBuilder) {
+	m.chain("challengeWith", func(ar *actionRun, c goja.FunctionCall) { ar.challenge(false, c, false) })
+	m.chain("challengeWithAny", func(ar *actionRun, c goja.FunctionCall) { ar.challenge(false, c, true) })
+	m.chain("enrollWith", func(ar *actionRun, c goja.FunctionCall) { ar.challenge(true, c, false) })
+	m.chain("enrollWithAny", func(ar *actionRun, c goja.FunctionCall) { ar.challenge(true, c, true) })
+	m.chain("recordMethod", (*actionRun).recordMethod)
+	m.fn("setPrimaryUser", func(ar *actionRun, c goja.FunctionCall) goja.Value {
 		id, ok := c.Argument(0).(goja.String)
 		if !ok || id.Length() == 0 || id.Length() > 128 {
 			ar.throwType("The primary user id must be a non-empty string of at most 128 characters.")
 		}
 		ar.throw("api.authentication.setPrimaryUser is not supported by authd.")
 		return nil
-	}))
+	})
 }
 
 // challenge records challengeWith*/enrollWith*; the pipeline suspends after
@@ -87,13 +87,13 @@ var metadataKey = regexp.MustCompile(`^[a-zA-Z0-9_-]+$`)
 
 // sessionNamespace: revoke is a command; the rest validate and are no-ops in
 // authd v1 (spec §4.9).
-func (ar *actionRun) sessionNamespace(ns *goja.Object) {
-	noSession := func() {
+func sessionNamespace(m *nsBuilder) {
+	noSession := func(ar *actionRun) {
 		if ar.ex.flow == FlowRefresh {
 			ar.throw("Failed to set session metadata: Cannot set metadata on a session that does not exist.")
 		}
 	}
-	ar.method(ns, "revoke", ar.chain(func(c goja.FunctionCall) {
+	m.chain("revoke", func(ar *actionRun, c goja.FunctionCall) {
 		if ar.ex.flow == FlowRefresh {
 			ar.throw("api.session.revoke cannot be used during a refresh token exchange.")
 		}
@@ -104,34 +104,34 @@ func (ar *actionRun) sessionNamespace(ns *goja.Object) {
 		if ar.ex.cmds.Deny == nil {
 			ar.ex.cmds.Deny = &Deny{Reason: c.Argument(0).String(), Kind: "session_revoke", PreserveRefreshTokens: preserve}
 		}
-	}))
-	ar.method(ns, "setExpiresAt", ar.chain(func(c goja.FunctionCall) { ar.epochArg(c, "setExpiresAt") }))
-	ar.method(ns, "setIdleExpiresAt", ar.chain(func(c goja.FunctionCall) { ar.epochArg(c, "setIdleExpiresAt") }))
-	ar.method(ns, "setCookieMode", ar.chain(func(c goja.FunctionCall) {
-		if m := c.Argument(0).String(); m != "persistent" && m != "non-persistent" {
-			ar.throw("Invalid cookie mode: " + m)
+	})
+	m.chain("setExpiresAt", func(ar *actionRun, c goja.FunctionCall) { ar.epochArg(c, "setExpiresAt") })
+	m.chain("setIdleExpiresAt", func(ar *actionRun, c goja.FunctionCall) { ar.epochArg(c, "setIdleExpiresAt") })
+	m.chain("setCookieMode", func(ar *actionRun, c goja.FunctionCall) {
+		if mode := c.Argument(0).String(); mode != "persistent" && mode != "non-persistent" {
+			ar.throw("Invalid cookie mode: " + mode)
 		}
-	}))
-	ar.method(ns, "setMetadata", ar.chain(func(c goja.FunctionCall) { noSession(); ar.metadataArgs(c, true) }))
-	ar.method(ns, "deleteMetadata", ar.chain(func(c goja.FunctionCall) { noSession(); ar.metadataArgs(c, false) }))
-	ar.method(ns, "evictMetadata", ar.chain(func(goja.FunctionCall) { noSession() }))
+	})
+	m.chain("setMetadata", func(ar *actionRun, c goja.FunctionCall) { noSession(ar); ar.metadataArgs(c, true) })
+	m.chain("deleteMetadata", func(ar *actionRun, c goja.FunctionCall) { noSession(ar); ar.metadataArgs(c, false) })
+	m.chain("evictMetadata", func(ar *actionRun, _ goja.FunctionCall) { noSession(ar) })
 }
 
 // refreshTokenNamespace: revoke only during a refresh exchange (spec §4.9).
-func (ar *actionRun) refreshTokenNamespace(ns *goja.Object) {
-	ar.method(ns, "revoke", ar.chain(func(c goja.FunctionCall) {
+func refreshTokenNamespace(m *nsBuilder) {
+	m.chain("revoke", func(ar *actionRun, c goja.FunctionCall) {
 		if ar.ex.flow != FlowRefresh {
 			ar.throw("api.refreshToken.revoke can only be used during a refresh token exchange.")
 		}
 		if ar.ex.cmds.Deny == nil {
 			ar.ex.cmds.Deny = &Deny{Reason: c.Argument(0).String(), Kind: "refresh_token_revoke"}
 		}
-	}))
-	ar.method(ns, "setExpiresAt", ar.chain(func(c goja.FunctionCall) { ar.epochArg(c, "setExpiresAt") }))
-	ar.method(ns, "setIdleExpiresAt", ar.chain(func(c goja.FunctionCall) { ar.epochArg(c, "setIdleExpiresAt") }))
-	ar.method(ns, "setMetadata", ar.chain(func(c goja.FunctionCall) { ar.metadataArgs(c, true) }))
-	ar.method(ns, "deleteMetadata", ar.chain(func(c goja.FunctionCall) { ar.metadataArgs(c, false) }))
-	ar.method(ns, "evictMetadata", ar.chain(func(goja.FunctionCall) {}))
+	})
+	m.chain("setExpiresAt", func(ar *actionRun, c goja.FunctionCall) { ar.epochArg(c, "setExpiresAt") })
+	m.chain("setIdleExpiresAt", func(ar *actionRun, c goja.FunctionCall) { ar.epochArg(c, "setIdleExpiresAt") })
+	m.chain("setMetadata", func(ar *actionRun, c goja.FunctionCall) { ar.metadataArgs(c, true) })
+	m.chain("deleteMetadata", func(ar *actionRun, c goja.FunctionCall) { ar.metadataArgs(c, false) })
+	m.chain("evictMetadata", func(*actionRun, goja.FunctionCall) {})
 }
 
 func (ar *actionRun) epochArg(c goja.FunctionCall, name string) {

@@ -9,10 +9,10 @@ import (
 
 // cacheNamespace implements api.cache (spec §4.7): limit violations are
 // returned as {type:"error", code}, never thrown.
-func (ar *actionRun) cacheNamespace(ns *goja.Object) {
-	ar.method(ns, "get", ar.fn(ar.cacheGet))
-	ar.method(ns, "set", ar.fn(ar.cacheSet))
-	ar.method(ns, "delete", ar.fn(ar.cacheDelete))
+func cacheNamespace(m *nsBuilder) {
+	m.fn("get", (*actionRun).cacheGet)
+	m.fn("set", (*actionRun).cacheSet)
+	m.fn("delete", (*actionRun).cacheDelete)
 }
 
 func (ar *actionRun) cacheRecord(rec CacheRecord) map[string]any {

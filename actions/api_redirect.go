@@ -15,11 +15,11 @@ const ErrRedirectUnsupported = "Redirect is not supported in this flow"
 // DefaultTokenTTL is encodeToken's default lifetime (spec §4.6).
 const DefaultTokenTTL = 900
 
-func (ar *actionRun) redirectNamespace(ns *goja.Object) {
-	ar.method(ns, "sendUserTo", ar.chain(ar.sendUserTo))
-	ar.method(ns, "encodeToken", ar.fn(ar.encodeToken))
-	ar.method(ns, "validateToken", ar.fn(ar.validateToken))
-	ar.method(ns, "canRedirect", ar.fn(func(goja.FunctionCall) goja.Value { return ar.r.ToValue(ar.canRedirect()) }))
+func redirectNamespace(m *nsBuilder) {
+	m.chain("sendUserTo", (*actionRun).sendUserTo)
+	m.fn("encodeToken", (*actionRun).encodeToken)
+	m.fn("validateToken", (*actionRun).validateToken)
+	m.fn("canRedirect", func(ar *actionRun, _ goja.FunctionCall) goja.Value { return ar.r.ToValue(ar.canRedirect()) })
 }
 
 // canRedirect follows spec §4.6: no redirect for prompt=none or the

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
 	"time"
+	"unicode/utf8"
 )
 
 // execution is the state of one Trigger.Run shared by its actions: the
@@ -86,11 +88,16 @@ func (ex *execution) close() {
 	ex.cancel()
 }
 
-// normalizeEvent is the one JSON round trip per execution: whatever Go values
-// the caller used, the engine then holds only maps, slices and scalars it owns.
+// normalizeEvent gives the execution a private copy of the caller's event
+// holding only maps, slices and scalars it owns. JSON-shaped input (what the
+// server and the tests build) is deep-copied directly; anything else takes
+// one JSON round trip, whose result the direct copy reproduces exactly.
 func normalizeEvent(ev map[string]any) (map[string]any, error) {
 	if ev == nil {
 		return map[string]any{}, nil
+	}
+	if out, ok := copyJSON(ev).(map[string]any); ok {
+		return out, nil
 	}
 	b, err := json.Marshal(ev)
 	if err != nil {
@@ -101,6 +108,84 @@ func normalizeEvent(ev map[string]any) (map[string]any, error) {
 		return nil, fmt.Errorf("actions: event: %w", err)
 	}
 	return out, nil
+}
+
+// copyJSON deep-copies v as a JSON round trip would, or returns nil for a
+// value whose round trip it does not reproduce (structs, other map and slice
+// types, NaN, invalid UTF-8 that encoding/json would replace).
+func copyJSON(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		if v == nil {
+			return jsonNull{}
+		}
+		out := make(map[string]any, len(v))
+		for k, x := range v {
+			if !utf8.ValidString(k) {
+				return nil
+			}
+			c := copyJSON(x)
+			if c == nil {
+				return nil
+			}
+			out[k] = unwrapNull(c)
+		}
+		return out
+	case []any:
+		if v == nil {
+			return jsonNull{}
+		}
+		out := make([]any, len(v))
+		for i, x := range v {
+			c := copyJSON(x)
+			if c == nil {
+				return nil
+			}
+			out[i] = unwrapNull(c)
+		}
+		return out
+	case []string:
+		if v == nil {
+			return jsonNull{}
+		}
+		out := make([]any, len(v))
+		for i, s := range v {
+			if !utf8.ValidString(s) {
+				return nil
+			}
+			out[i] = s
+		}
+		return out
+	case string:
+		if !utf8.ValidString(v) {
+			return nil
+		}
+		return v
+	case bool:
+		return v
+	case float64:
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil
+		}
+		return v
+	case int:
+		return float64(v)
+	case int64:
+		return float64(v)
+	case nil:
+		return jsonNull{}
+	}
+	return nil
+}
+
+// jsonNull marks a JSON null inside copyJSON, whose nil means "fall back".
+type jsonNull struct{}
+
+func unwrapNull(v any) any {
+	if _, ok := v.(jsonNull); ok {
+		return nil
+	}
+	return v
 }
 
 // lookup walks nested objects of the normalized event.

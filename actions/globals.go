@@ -36,6 +36,9 @@ type sandbox struct {
 	// globals cannot change how the engine throws or serializes.
 	errorCtor, typeErrorCtor, rangeErrorCtor goja.Value
 	stringify, parse                         goja.Callable
+	// api holds the Go functions behind the api objects (see buildAPI).
+	api      []apiFuncs
+	apiOwner map[*goja.Object]*actionRun
 }
 
 // newSandbox gives a fresh runtime what Node-flavoured Actions expect and

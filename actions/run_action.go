@@ -25,6 +25,8 @@ type actionRun struct {
 	event  *goja.Object
 	txMeta *goja.Object
 	api    *goja.Object
+	// namespaces are api's namespace objects, built on first access.
+	namespaces []*goja.Object
 }
 
 type actionResult struct {
