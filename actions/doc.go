@@ -26,6 +26,9 @@
 // "Cannot find module". Globals offered besides ECMAScript: console, fetch,
 // setTimeout/clearTimeout/setImmediate, queueMicrotask, URL, URLSearchParams,
 // TextEncoder/TextDecoder, atob/btoa. Date runs in UTC with the pinned clock.
+// Scripts never see goja's own global object: theirs is a plain object whose
+// prototype serves the built-ins on first read, the guarded ones built then
+// (globals.go), so a script pays only for the built-ins it uses.
 //
 // Flow-dependent choices (spec §6.1, §10.44, §10.52, §10.53): sendUserTo
 // throws "Redirect is not supported in this flow" in FlowRefresh and is

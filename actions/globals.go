@@ -3,6 +3,7 @@ package actions
 import (
 	_ "embed"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -44,6 +45,15 @@ type sandbox struct {
 // newSandbox gives a fresh runtime what Node-flavoured Actions expect and
 // nothing else: no process, no file system, no module loader. It runs no
 // action code, so it may be built ahead of time (see pool.go).
+//
+// Scripts never see goja's own global object. They get a plain object that
+// holds the engine's globals, whose prototype is a builtins object serving
+// the ECMAScript built-ins on first read: goja builds a built-in when its
+// name is first touched on its global, and defining a guard there touches it,
+// so guarding ArrayBuffer, the typed arrays and Date in place cost every
+// execution ~60 µs whether or not it used them. Here the guarded ones come
+// from the prelude's provide() and the rest from goja's global, each when a
+// script first reads it; nothing else holds goja's global.
 func newSandbox(opts Options) (*sandbox, error) {
 	r := goja.New()
 	r.SetMaxCallStackSize(opts.MaxCallStack)
@@ -51,15 +61,27 @@ func newSandbox(opts Options) (*sandbox, error) {
 		r.SetRandSource(opts.Rand)
 	}
 	sb := &sandbox{r: r}
-	global := r.GlobalObject()
-	sb.errorCtor = global.Get("Error")
-	sb.typeErrorCtor = global.Get("TypeError")
-	sb.rangeErrorCtor = global.Get("RangeError")
-	jsonObj := global.Get("JSON").ToObject(r)
+	orig := r.GlobalObject()
+	sb.errorCtor = orig.Get("Error")
+	sb.typeErrorCtor = orig.Get("TypeError")
+	sb.rangeErrorCtor = orig.Get("RangeError")
+	jsonObj := orig.Get("JSON").ToObject(r)
 	sb.stringify, _ = goja.AssertFunction(jsonObj.Get("stringify"))
 	sb.parse, _ = goja.AssertFunction(jsonObj.Get("parse"))
 
-	_ = global.Set("globalThis", global)
+	bi := &builtins{r: r, orig: orig, vals: make(map[string]goja.Value, 16)}
+	global := r.NewObject()
+	if err := global.SetPrototype(r.NewDynamicObject(bi)); err != nil {
+		return nil, err
+	}
+	for _, name := range []string{"undefined", "NaN", "Infinity"} {
+		if err := global.DefineDataProperty(name, orig.Get(name), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE); err != nil {
+			return nil, err
+		}
+	}
+	// (value, writable, configurable, enumerable) as on goja's global
+	_ = global.DefineDataPropertySymbol(goja.SymToStringTag, r.ToValue("global"), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	_ = global.DefineDataProperty("globalThis", global, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	_ = global.Set("console", sb.newConsole())
 	_ = global.Set("require", sb.fn(func(c goja.FunctionCall) goja.Value {
 		name := c.Argument(0).String()
@@ -82,13 +104,15 @@ func newSandbox(opts Options) (*sandbox, error) {
 	_ = global.Set("atob", sb.fn(sb.atob))
 	_ = global.Set("fetch", sb.fn(func(c goja.FunctionCall) goja.Value { return sb.cur.fetch(c) }))
 
+	// The prelude runs while goja's global is still current (it reads the
+	// original built-ins by name); scripts only ever run on ours.
 	prelude, err := r.RunProgram(preludeProgram)
 	if err != nil {
 		return nil, err
 	}
 	run, _ := goja.AssertFunction(prelude)
 	limit := opts.MaxMemory
-	_, err = run(goja.Undefined(), global,
+	provide, err := run(goja.Undefined(), global, orig,
 		r.ToValue(limit/4),  // max string length
 		r.ToValue(limit/32), // max array length (goja values are 16+ bytes)
 		r.ToValue(limit/4),  // max ArrayBuffer bytes
@@ -103,8 +127,100 @@ func newSandbox(opts Options) (*sandbox, error) {
 	if err != nil {
 		return nil, err
 	}
+	if bi.provide, _ = goja.AssertFunction(provide); bi.provide == nil {
+		return nil, errors.New("actions: prelude returned no provider")
+	}
+	r.SetGlobalObject(global)
 	return sb, nil
 }
+
+// Where the builtins object gets a name from: goja's global, or the
+// prelude's provide() for the guarded ones. Array is neither: the prelude
+// puts the guarded Array on the sandbox global itself.
+const (
+	fromGoja = iota + 1
+	fromPrelude
+)
+
+var builtinNames = map[string]int{
+	"Object": fromGoja, "Function": fromGoja, "String": fromGoja, "Number": fromGoja, "BigInt": fromGoja,
+	"RegExp": fromGoja, "Boolean": fromGoja, "Proxy": fromGoja, "Reflect": fromGoja, "Error": fromGoja,
+	"AggregateError": fromGoja, "TypeError": fromGoja, "ReferenceError": fromGoja, "SyntaxError": fromGoja,
+	"RangeError": fromGoja, "EvalError": fromGoja, "URIError": fromGoja, "GoError": fromGoja,
+	"eval": fromGoja, "Math": fromGoja, "JSON": fromGoja, "Symbol": fromGoja, "WeakSet": fromGoja,
+	"WeakMap": fromGoja, "Map": fromGoja, "Set": fromGoja, "Promise": fromGoja,
+	"isNaN": fromGoja, "parseInt": fromGoja, "parseFloat": fromGoja, "isFinite": fromGoja,
+	"decodeURI": fromGoja, "decodeURIComponent": fromGoja, "encodeURI": fromGoja,
+	"encodeURIComponent": fromGoja, "escape": fromGoja, "unescape": fromGoja,
+
+	"Date": fromPrelude, "ArrayBuffer": fromPrelude, "DataView": fromPrelude, "Int8Array": fromPrelude,
+	"Uint8Array": fromPrelude, "Uint8ClampedArray": fromPrelude, "Int16Array": fromPrelude,
+	"Uint16Array": fromPrelude, "Int32Array": fromPrelude, "Uint32Array": fromPrelude,
+	"Float32Array": fromPrelude, "Float64Array": fromPrelude, "BigInt64Array": fromPrelude,
+	"BigUint64Array": fromPrelude, "URL": fromPrelude, "URLSearchParams": fromPrelude,
+	"TextEncoder": fromPrelude, "TextDecoder": fromPrelude,
+}
+
+// builtins is the prototype of the sandbox global (a goja DynamicObject):
+// the built-ins, each fetched once on first read. A script that assigns a
+// built-in's name creates an own property of the global that shadows it, as
+// with any prototype; writes and deletes on the builtins object itself only
+// change what it serves. It lists no keys, so for-in over globalThis shows
+// no built-ins, as in Node where they are not enumerable.
+type builtins struct {
+	r       *goja.Runtime
+	orig    *goja.Object
+	provide goja.Callable
+	vals    map[string]goja.Value // fetched, or written by a script
+	deleted map[string]bool
+}
+
+func (b *builtins) Get(key string) goja.Value {
+	if v, ok := b.vals[key]; ok {
+		return v
+	}
+	src := builtinNames[key]
+	if src == 0 || b.deleted[key] {
+		return nil
+	}
+	var v goja.Value
+	if src == fromGoja {
+		v = b.orig.Get(key)
+	} else {
+		var err error
+		if v, err = b.provide(goja.Undefined(), b.r.ToValue(key)); err != nil {
+			panic(err) // an interrupt or stack overflow while building the guard
+		}
+	}
+	b.vals[key] = v
+	return v
+}
+
+func (b *builtins) Set(key string, val goja.Value) bool {
+	b.vals[key] = val
+	delete(b.deleted, key)
+	return true
+}
+
+func (b *builtins) Has(key string) bool {
+	if _, ok := b.vals[key]; ok {
+		return true
+	}
+	return builtinNames[key] != 0 && !b.deleted[key]
+}
+
+func (b *builtins) Delete(key string) bool {
+	delete(b.vals, key)
+	if builtinNames[key] != 0 {
+		if b.deleted == nil {
+			b.deleted = map[string]bool{}
+		}
+		b.deleted[key] = true
+	}
+	return true
+}
+
+func (b *builtins) Keys() []string { return nil }
 
 // apply(fn, this, args) for the prelude's guards.
 func (sb *sandbox) apply(c goja.FunctionCall) goja.Value {

@@ -2,9 +2,15 @@
 // It (1) guards the built-ins that can allocate without bound inside one
 // native call, where Runtime.Interrupt cannot reach (security checklist D.44),
 // (2) makes Date behave as if the process ran in UTC (spec §2 Timezone), and
-// (3) installs lazily-built globals (URL, TextEncoder) so executions that do
-// not use them do not pay for them.
-(function (global, maxChars, maxLength, maxBytes, apply, construct, loadURL, utf8Encode, utf8Decode) {
+// (3) returns provide(name), which builds the lazily-guarded globals (typed
+// arrays, Date, URL, TextEncoder) the first time a script reads one, so
+// executions that do not use them do not pay for them.
+//
+// It runs while goja's own global object (orig) is still current, so the bare
+// names below are the original built-ins; global is the sandbox's global
+// object (globals.go), which replaces orig before any action code runs. orig
+// never reaches a script: it is only read here, inside closures.
+(function (global, orig, maxChars, maxLength, maxBytes, apply, construct, loadURL, utf8Encode, utf8Decode) {
   'use strict';
   const defineProperty = Object.defineProperty;
   // apply(fn, this, args) and construct(Ctor, args, newTarget) are Go
@@ -23,7 +29,6 @@
   const toLen = (n) => (n > 0 ? (n === Infinity ? n : n - (n % 1)) : 0);
   const method = (obj, name, fn) => defineProperty(obj, name, { value: fn, writable: true, configurable: true, enumerable: false });
   const tooLong = () => { throw new RangeErr('Invalid string length'); };
-  const originalDate = Date;
 
   // --- Strings ---
   const SP = String.prototype;
@@ -103,49 +108,53 @@
   } }.join);
 
   // --- Lazily guarded globals ---
-  // A group is installed the first time a script reads any of its names. The
-  // originals cannot be reached before that: there is no literal syntax for
-  // typed arrays or dates, and each guard also replaces prototype.constructor.
+  // provide(name) builds one on the first read of its name from the global
+  // (globals.go caches the result). The originals cannot be reached before
+  // that: there is no literal syntax for typed arrays or dates, no built-in
+  // hands out one of their instances, and each guard also replaces
+  // prototype.constructor.
+  const providers = { __proto__: null };
   const lazy = (names, make) => {
     let made;
     for (let i = 0; i < names.length; i++) {
       const name = names[i];
-      defineProperty(global, name, {
-        configurable: true, enumerable: false,
-        get() {
-          made = made || make();
-          method(global, name, made[name]);
-          return made[name];
-        },
-        set(v) { method(global, name, v); },
-      });
+      providers[name] = () => (made = made || make())[name];
     }
   };
 
   // ArrayBuffer and typed arrays: the byte length is checked before the
-  // native constructor allocates.
-  const bufferNames = ['ArrayBuffer', 'DataView', 'Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array',
-    'Uint16Array', 'Int32Array', 'Uint32Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array'];
-  const originals = {};
-  for (let i = 0; i < bufferNames.length; i++) originals[bufferNames[i]] = global[bufferNames[i]];
-  lazy(bufferNames.filter((n) => originals[n] !== undefined), () => {
-    const out = { DataView: originals.DataView };
-    const bufferFailed = () => { throw new RangeErr('Array buffer allocation failed'); };
-    const guard = (Orig, bytesOf) => {
-      const Guarded = { [Orig.name]: function (...args) {
-        if (!new.target) throw new TypeError(`Constructor ${Orig.name} requires 'new'`);
-        if (bytesOf(args) > maxBytes) bufferFailed();
-        return construct(Orig, args, new.target);
-      } }[Orig.name];
-      copyStatics(Orig, Guarded);
-      out[Orig.name] = Guarded;
-    };
-    const AB = originals.ArrayBuffer;
-    guard(AB, (args) => { args[0] = +args[0]; return toLen(args[0]); });
-    for (let i = 2; i < bufferNames.length; i++) {
-      const T = originals[bufferNames[i]];
-      if (T === undefined) continue;
-      guard(T, (args) => {
+  // native constructor allocates. Each is guarded on its first use; the
+  // ArrayBuffer guard always comes first, as every typed array reaches an
+  // ArrayBuffer through .buffer.
+  const bufferFailed = () => { throw new RangeErr('Array buffer allocation failed'); };
+  const guard = (Orig, bytesOf) => {
+    const Guarded = { [Orig.name]: function (...args) {
+      if (!new.target) throw new TypeError(`Constructor ${Orig.name} requires 'new'`);
+      if (bytesOf(args) > maxBytes) bufferFailed();
+      return construct(Orig, args, new.target);
+    } }[Orig.name];
+    copyStatics(Orig, Guarded);
+    return Guarded;
+  };
+  let AB, GuardedAB;
+  const arrayBuffer = () => {
+    if (GuardedAB === undefined) {
+      AB = orig.ArrayBuffer;
+      GuardedAB = guard(AB, (args) => { args[0] = +args[0]; return toLen(args[0]); });
+    }
+    return GuardedAB;
+  };
+  providers.ArrayBuffer = arrayBuffer;
+  providers.DataView = () => { arrayBuffer(); return orig.DataView; };
+  const typedNames = ['Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array',
+    'Uint32Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array'];
+  for (let i = 0; i < typedNames.length; i++) {
+    let made;
+    providers[typedNames[i]] = () => {
+      if (made !== undefined) return made;
+      arrayBuffer();
+      const T = orig[typedNames[i]];
+      made = guard(T, (args) => {
         const a = args[0];
         if (a === null || typeof a !== 'object') return toLen(+a) * T.BYTES_PER_ELEMENT;
         if (a instanceof AB) return 0;
@@ -158,14 +167,14 @@
         }
         return len * T.BYTES_PER_ELEMENT;
       });
-    }
-    return out;
-  });
+      return made;
+    };
+  }
 
   // Date in UTC (spec §2): local getters, setters and formatting use UTC, and
   // zone-less date strings are read as UTC.
   lazy(['Date'], () => {
-    const OrigDate = originalDate;
+    const OrigDate = orig.Date;
     const DP = OrigDate.prototype;
     const localOffset = DP.getTimezoneOffset;
     const parts = ['FullYear', 'Month', 'Date', 'Day', 'Hours', 'Minutes', 'Seconds', 'Milliseconds'];
@@ -235,4 +244,9 @@
     if (typeof fn !== 'function') throw new TypeError('The "callback" argument must be of type function.');
     Promise.resolve().then(() => fn());
   });
+
+  return (name) => {
+    const p = providers[name];
+    return p === undefined ? undefined : p();
+  };
 })
