@@ -22,6 +22,7 @@
   const getPrototypeOf = Object.getPrototypeOf;
   const setPrototypeOf = Object.setPrototypeOf;
   const RangeErr = RangeError;
+  const TypeErr = TypeError;
   const Obj = Object;
   const isArray = Array.isArray;
   // toLen never calls script code twice: callers convert once with unary +
@@ -109,52 +110,42 @@
 
   // --- Lazily guarded globals ---
   // provide(name) builds one on the first read of its name from the global
-  // (globals.go caches the result). The originals cannot be reached before
-  // that: there is no literal syntax for typed arrays or dates, no built-in
-  // hands out one of their instances, and each guard also replaces
-  // prototype.constructor.
-  const providers = { __proto__: null };
-  const lazy = (names, make) => {
-    let made;
-    for (let i = 0; i < names.length; i++) {
-      const name = names[i];
-      providers[name] = () => (made = made || make())[name];
-    }
-  };
-
-  // ArrayBuffer and typed arrays: the byte length is checked before the
-  // native constructor allocates. Each is guarded on its first use; the
-  // ArrayBuffer guard always comes first, as every typed array reaches an
-  // ArrayBuffer through .buffer.
-  const bufferFailed = () => { throw new RangeErr('Array buffer allocation failed'); };
-  const guard = (Orig, bytesOf) => {
-    const Guarded = { [Orig.name]: function (...args) {
-      if (!new.target) throw new TypeError(`Constructor ${Orig.name} requires 'new'`);
-      if (bytesOf(args) > maxBytes) bufferFailed();
-      return construct(Orig, args, new.target);
-    } }[Orig.name];
-    copyStatics(Orig, Guarded);
-    return Guarded;
-  };
-  let AB, GuardedAB;
-  const arrayBuffer = () => {
-    if (GuardedAB === undefined) {
-      AB = orig.ArrayBuffer;
-      GuardedAB = guard(AB, (args) => { args[0] = +args[0]; return toLen(args[0]); });
-    }
-    return GuardedAB;
-  };
-  providers.ArrayBuffer = arrayBuffer;
-  providers.DataView = () => { arrayBuffer(); return orig.DataView; };
-  const typedNames = ['Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array',
-    'Uint32Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array'];
-  for (let i = 0; i < typedNames.length; i++) {
-    let made;
-    providers[typedNames[i]] = () => {
-      if (made !== undefined) return made;
+  // (globals.go caches the result); the code that builds them is itself only
+  // set up then (lazyGlobals). The originals cannot be reached before that:
+  // there is no literal syntax for typed arrays or dates, no built-in hands
+  // out one of their instances, and each guard also replaces
+  // prototype.constructor. Everything used here was captured above, before
+  // any script ran.
+  const lazyGlobals = () => {
+    // ArrayBuffer and typed arrays: the byte length is checked before the
+    // native constructor allocates. Each is guarded on its first use; the
+    // ArrayBuffer guard always comes first, as every typed array reaches an
+    // ArrayBuffer through .buffer.
+    const bufferFailed = () => { throw new RangeErr('Array buffer allocation failed'); };
+    const guard = (Orig, bytesOf) => {
+      const Guarded = { [Orig.name]: function (...args) {
+        if (!new.target) throw new TypeErr(`Constructor ${Orig.name} requires 'new'`);
+        if (bytesOf(args) > maxBytes) bufferFailed();
+        return construct(Orig, args, new.target);
+      } }[Orig.name];
+      copyStatics(Orig, Guarded);
+      return Guarded;
+    };
+    let AB, GuardedAB;
+    const arrayBuffer = () => {
+      if (GuardedAB === undefined) {
+        AB = orig.ArrayBuffer;
+        GuardedAB = guard(AB, (args) => { args[0] = +args[0]; return toLen(args[0]); });
+      }
+      return GuardedAB;
+    };
+    const typed = { __proto__: null, Int8Array: null, Uint8Array: null, Uint8ClampedArray: null, Int16Array: null,
+      Uint16Array: null, Int32Array: null, Uint32Array: null, Float32Array: null, Float64Array: null,
+      BigInt64Array: null, BigUint64Array: null };
+    const typedArray = (name) => {
       arrayBuffer();
-      const T = orig[typedNames[i]];
-      made = guard(T, (args) => {
+      const T = orig[name];
+      return guard(T, (args) => {
         const a = args[0];
         if (a === null || typeof a !== 'object') return toLen(+a) * T.BYTES_PER_ELEMENT;
         if (a instanceof AB) return 0;
@@ -167,75 +158,86 @@
         }
         return len * T.BYTES_PER_ELEMENT;
       });
-      return made;
     };
-  }
 
-  // Date in UTC (spec §2): local getters, setters and formatting use UTC, and
-  // zone-less date strings are read as UTC.
-  lazy(['Date'], () => {
-    const OrigDate = orig.Date;
-    const DP = OrigDate.prototype;
-    const localOffset = DP.getTimezoneOffset;
-    const parts = ['FullYear', 'Month', 'Date', 'Day', 'Hours', 'Minutes', 'Seconds', 'Milliseconds'];
-    for (let i = 0; i < parts.length; i++) {
-      method(DP, 'get' + parts[i], DP['getUTC' + parts[i]]);
-      if (parts[i] !== 'Day') method(DP, 'set' + parts[i], DP['setUTC' + parts[i]]);
-    }
-    method(DP, 'getTimezoneOffset', { getTimezoneOffset() { return isNaN(this.getTime()) ? NaN : 0; } }.getTimezoneOffset);
-    const pad = (n) => (n < 10 ? '0' + n : '' + n);
-    const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-    const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-    const dateStr = (d) => `${DAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${pad(d.getUTCDate())} ${d.getUTCFullYear()}`;
-    const timeStr = (d) => `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} GMT+0000 (Coordinated Universal Time)`;
-    const localeDate = (d) => `${d.getUTCMonth() + 1}/${d.getUTCDate()}/${d.getUTCFullYear()}`;
-    const localeTime = (d) => {
-      const h = d.getUTCHours();
-      return `${h % 12 === 0 ? 12 : h % 12}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} ${h < 12 ? 'AM' : 'PM'}`;
+    // Date in UTC (spec §2): local getters, setters and formatting use UTC,
+    // and zone-less date strings are read as UTC.
+    const makeDate = () => {
+      const OrigDate = orig.Date;
+      const DP = OrigDate.prototype;
+      const localOffset = DP.getTimezoneOffset;
+      const parts = ['FullYear', 'Month', 'Date', 'Day', 'Hours', 'Minutes', 'Seconds', 'Milliseconds'];
+      for (let i = 0; i < parts.length; i++) {
+        method(DP, 'get' + parts[i], DP['getUTC' + parts[i]]);
+        if (parts[i] !== 'Day') method(DP, 'set' + parts[i], DP['setUTC' + parts[i]]);
+      }
+      method(DP, 'getTimezoneOffset', { getTimezoneOffset() { return isNaN(this.getTime()) ? NaN : 0; } }.getTimezoneOffset);
+      const pad = (n) => (n < 10 ? '0' + n : '' + n);
+      const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+      const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+      const dateStr = (d) => `${DAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${pad(d.getUTCDate())} ${d.getUTCFullYear()}`;
+      const timeStr = (d) => `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} GMT+0000 (Coordinated Universal Time)`;
+      const localeDate = (d) => `${d.getUTCMonth() + 1}/${d.getUTCDate()}/${d.getUTCFullYear()}`;
+      const localeTime = (d) => {
+        const h = d.getUTCHours();
+        return `${h % 12 === 0 ? 12 : h % 12}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} ${h < 12 ? 'AM' : 'PM'}`;
+      };
+      const formatter = (f) => function () { return isNaN(this.getTime()) ? 'Invalid Date' : f(this); };
+      method(DP, 'toString', formatter((d) => `${dateStr(d)} ${timeStr(d)}`));
+      method(DP, 'toDateString', formatter(dateStr));
+      method(DP, 'toTimeString', formatter(timeStr));
+      method(DP, 'toLocaleString', formatter((d) => `${localeDate(d)}, ${localeTime(d)}`));
+      method(DP, 'toLocaleDateString', formatter(localeDate));
+      method(DP, 'toLocaleTimeString', formatter(localeTime));
+      const hasZone = /(Z|GMT|UTC|[+-]\d\d:?\d\d)(\s*\(.*\))?\s*$/i;
+      const dateOnly = /^[+-]?\d{4,6}(-\d\d(-\d\d)?)?$/;
+      const parseUTC = (s) => {
+        const d = new OrigDate(s);
+        const t = d.getTime();
+        if (isNaN(t) || hasZone.test(s) || dateOnly.test(s.trim())) return t;
+        return t - apply(localOffset, d, []) * 60000;
+      };
+      const GuardedDate = function Date(...args) {
+        if (!new.target) return String(new GuardedDate());
+        if (args.length === 1 && typeof args[0] === 'string') args = [parseUTC(args[0])];
+        else if (args.length > 1) args = [OrigDate.UTC(...args)];
+        return construct(OrigDate, args, new.target);
+      };
+      setPrototypeOf(GuardedDate, getPrototypeOf(OrigDate));
+      defineProperty(GuardedDate, 'prototype', { value: DP });
+      method(GuardedDate, 'now', OrigDate.now);
+      method(GuardedDate, 'UTC', OrigDate.UTC);
+      method(GuardedDate, 'parse', { parse(s) { return parseUTC(String(s)); } }.parse);
+      method(DP, 'constructor', GuardedDate);
+      return GuardedDate;
     };
-    const formatter = (f) => function () { return isNaN(this.getTime()) ? 'Invalid Date' : f(this); };
-    method(DP, 'toString', formatter((d) => `${dateStr(d)} ${timeStr(d)}`));
-    method(DP, 'toDateString', formatter(dateStr));
-    method(DP, 'toTimeString', formatter(timeStr));
-    method(DP, 'toLocaleString', formatter((d) => `${localeDate(d)}, ${localeTime(d)}`));
-    method(DP, 'toLocaleDateString', formatter(localeDate));
-    method(DP, 'toLocaleTimeString', formatter(localeTime));
-    const hasZone = /(Z|GMT|UTC|[+-]\d\d:?\d\d)(\s*\(.*\))?\s*$/i;
-    const dateOnly = /^[+-]?\d{4,6}(-\d\d(-\d\d)?)?$/;
-    const parseUTC = (s) => {
-      const d = new OrigDate(s);
-      const t = d.getTime();
-      if (isNaN(t) || hasZone.test(s) || dateOnly.test(s.trim())) return t;
-      return t - apply(localOffset, d, []) * 60000;
-    };
-    const GuardedDate = function Date(...args) {
-      if (!new.target) return String(new GuardedDate());
-      if (args.length === 1 && typeof args[0] === 'string') args = [parseUTC(args[0])];
-      else if (args.length > 1) args = [OrigDate.UTC(...args)];
-      return construct(OrigDate, args, new.target);
-    };
-    setPrototypeOf(GuardedDate, getPrototypeOf(OrigDate));
-    defineProperty(GuardedDate, 'prototype', { value: DP });
-    method(GuardedDate, 'now', OrigDate.now);
-    method(GuardedDate, 'UTC', OrigDate.UTC);
-    method(GuardedDate, 'parse', { parse(s) { return parseUTC(String(s)); } }.parse);
-    method(DP, 'constructor', GuardedDate);
-    return { Date: GuardedDate };
-  });
 
-  // --- Other lazy globals ---
-  lazy(['URL', 'URLSearchParams'], loadURL);
-  lazy(['TextEncoder', 'TextDecoder'], () => {
-    class TextEncoder {
-      get encoding() { return 'utf-8'; }
-      encode(s = '') { return new Uint8Array(utf8Encode(String(s))); }
-    }
-    class TextDecoder {
-      get encoding() { return 'utf-8'; }
-      decode(b) { return b === undefined ? '' : utf8Decode(b); }
-    }
-    return { TextEncoder, TextDecoder };
-  });
+    const makeText = () => {
+      class TextEncoder {
+        get encoding() { return 'utf-8'; }
+        encode(s = '') { return new Uint8Array(utf8Encode(String(s))); }
+      }
+      class TextDecoder {
+        get encoding() { return 'utf-8'; }
+        decode(b) { return b === undefined ? '' : utf8Decode(b); }
+      }
+      return { TextEncoder, TextDecoder };
+    };
+
+    let date, url, text;
+    return (name) => {
+      switch (name) {
+        case 'ArrayBuffer': return arrayBuffer();
+        case 'DataView': arrayBuffer(); return orig.DataView;
+        case 'Date': return date || (date = makeDate());
+        case 'URL': case 'URLSearchParams': return (url || (url = loadURL()))[name];
+        case 'TextEncoder': case 'TextDecoder': return (text || (text = makeText()))[name];
+      }
+      if (typed[name] === undefined) return undefined;
+      return typed[name] || (typed[name] = typedArray(name));
+    };
+  };
+
   // Every handler is async: build Promise now, while the sandbox waits in
   // the pool, rather than on the login's critical path.
   Promise.resolve();
@@ -245,8 +247,6 @@
     Promise.resolve().then(() => fn());
   });
 
-  return (name) => {
-    const p = providers[name];
-    return p === undefined ? undefined : p();
-  };
+  let provide;
+  return (name) => (provide = provide || lazyGlobals())(name);
 })
