@@ -22,6 +22,7 @@ type execution struct {
 	// event is the caller's event after one JSON round trip: private to this
 	// execution, never mutated, rebuilt into JS values per action.
 	event   map[string]any
+	tmpl    *eventTemplate // event prepared for buildEvent, made by the first action
 	cmds    *Commands
 	cache   CacheBackend
 	wd      *watchdog

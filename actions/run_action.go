@@ -175,29 +175,165 @@ func (ar *actionRun) message(v goja.Value) string {
 
 // buildEvent builds this action's own event (spec §3, §5.2): a fresh copy with
 // the optimistic metadata of earlier actions, the live transaction metadata
-// and only this action's secrets.
+// and only this action's secrets. The parts no action changes come from the
+// execution's template (keys sorted, scalars converted once).
 func (ar *actionRun) buildEvent() *goja.Object {
 	ex := ar.ex
-	ev := maps.Clone(ex.event)
-	if user, ok := ev["user"].(map[string]any); ok {
-		user = maps.Clone(user)
-		user["user_metadata"] = mergePatch(user["user_metadata"], ex.cmds.UserMetadata)
-		user["app_metadata"] = mergePatch(user["app_metadata"], ex.cmds.AppMetadata)
-		ev["user"] = user
+	if ex.tmpl == nil {
+		ex.tmpl = newEventTemplate(ar.r, ex.event)
 	}
-	secrets := make(map[string]any, len(ar.action.secrets))
-	for k, v := range ar.action.secrets {
-		secrets[k] = v
+	t := ex.tmpl
+	r := ar.r
+	obj := r.NewObject()
+	for i, k := range t.keys {
+		var v goja.Value
+		switch {
+		case k == "secrets":
+			secrets := make(map[string]any, len(ar.action.secrets))
+			for k, v := range ar.action.secrets {
+				secrets[k] = v
+			}
+			v = ar.toJS(secrets)
+		case k == "user" && t.user != nil:
+			user := r.NewObject()
+			for j, uk := range t.user.keys {
+				var uv goja.Value
+				switch uk {
+				case "user_metadata":
+					uv = ar.metadataJS(t.userMeta, ex.cmds.UserMetadata, t.user.kids[j])
+				case "app_metadata":
+					uv = ar.metadataJS(t.appMeta, ex.cmds.AppMetadata, t.user.kids[j])
+				default:
+					uv = t.user.kids[j].build(r)
+				}
+				_ = user.Set(uk, uv)
+			}
+			v = user
+		default:
+			v = t.kids[i].build(r)
+		}
+		_ = obj.Set(k, v)
 	}
-	ev["secrets"] = secrets
-	delete(ev, "transaction")
-	obj := ar.toJS(ev).(*goja.Object)
-	if tx, ok := ex.event["transaction"].(map[string]any); ok {
-		tx = maps.Clone(tx)
-		tx["metadata"] = ex.cmds.TransactionMetadata
-		txObj := ar.toJS(tx).(*goja.Object)
-		ar.txMeta, _ = txObj.Get("metadata").(*goja.Object)
+	if t.tx != nil {
+		txObj := r.NewObject()
+		for j, tk := range t.tx.keys {
+			if tk == "metadata" {
+				ar.txMeta = ar.toJS(ex.cmds.TransactionMetadata).(*goja.Object)
+				_ = txObj.Set(tk, ar.txMeta)
+				continue
+			}
+			_ = txObj.Set(tk, t.tx.kids[j].build(r))
+		}
 		_ = obj.Set("transaction", txObj)
+	}
+	return obj
+}
+
+// metadataJS is stored metadata with this login's patches applied, straight
+// from the template while there are none.
+func (ar *actionRun) metadataJS(base any, patch map[string]any, tmpl *jsTemplate) goja.Value {
+	if len(patch) == 0 {
+		return tmpl.build(ar.r)
+	}
+	return ar.toJS(mergePatch(base, patch))
+}
+
+// eventTemplate is the execution's event prepared for building each action's
+// copy: the root keys (without transaction, with secrets) and, when they are
+// objects, the user (with both metadata keys) and the transaction (with
+// metadata), whose per-action parts buildEvent fills in.
+type eventTemplate struct {
+	jsTemplate
+	user, tx          *jsTemplate
+	userMeta, appMeta any
+}
+
+func newEventTemplate(r *goja.Runtime, event map[string]any) *eventTemplate {
+	t := &eventTemplate{}
+	root := make(map[string]any, len(event)+1)
+	for k, v := range event {
+		if k != "transaction" {
+			root[k] = v
+		}
+	}
+	root["secrets"] = nil // per action
+	if user, ok := event["user"].(map[string]any); ok {
+		t.userMeta, t.appMeta = user["user_metadata"], user["app_metadata"]
+		user = maps.Clone(user)
+		user["user_metadata"], user["app_metadata"] = t.userMeta, t.appMeta
+		t.user = toTemplate(r, user)
+		root["user"] = nil // per action
+	}
+	if tx, ok := event["transaction"].(map[string]any); ok {
+		tx = maps.Clone(tx)
+		tx["metadata"] = nil // per action
+		t.tx = toTemplate(r, tx)
+	}
+	t.jsTemplate = *toTemplate(r, root)
+	return t
+}
+
+// jsTemplate is a JSON-shaped value ready to be built into new JS values
+// again and again: object keys sorted, scalars already converted. JS
+// primitives are immutable and belong to no runtime, so a template serves
+// every action of an execution, isolated or not; objects and arrays are
+// always built anew.
+type jsTemplate struct {
+	prim  goja.Value // scalar or null; nil for objects and arrays
+	keys  []string   // object keys, sorted
+	kids  []*jsTemplate
+	array bool
+}
+
+func toTemplate(r *goja.Runtime, v any) *jsTemplate {
+	switch v := v.(type) {
+	case map[string]any:
+		t := &jsTemplate{keys: make([]string, 0, len(v))}
+		for k := range v {
+			t.keys = append(t.keys, k)
+		}
+		sort.Strings(t.keys)
+		t.kids = make([]*jsTemplate, len(t.keys))
+		for i, k := range t.keys {
+			t.kids[i] = toTemplate(r, v[k])
+		}
+		return t
+	case []any:
+		t := &jsTemplate{array: true, kids: make([]*jsTemplate, len(v))}
+		for i, it := range v {
+			t.kids[i] = toTemplate(r, it)
+		}
+		return t
+	case []string:
+		t := &jsTemplate{array: true, kids: make([]*jsTemplate, len(v))}
+		for i, it := range v {
+			t.kids[i] = &jsTemplate{prim: r.ToValue(it)}
+		}
+		return t
+	case nil:
+		return &jsTemplate{prim: goja.Null()}
+	case string, bool, float64, int, int64:
+		return &jsTemplate{prim: r.ToValue(v)}
+	default:
+		// Not produced by normalizeEvent; serialize defensively.
+		return &jsTemplate{prim: r.ToValue(fmt.Sprint(v))}
+	}
+}
+
+func (t *jsTemplate) build(r *goja.Runtime) goja.Value {
+	if t.prim != nil {
+		return t.prim
+	}
+	if t.array {
+		items := make([]any, len(t.kids))
+		for i, k := range t.kids {
+			items[i] = k.build(r)
+		}
+		return r.NewArray(items...)
+	}
+	obj := r.NewObject()
+	for i, k := range t.keys {
+		_ = obj.Set(k, t.kids[i].build(r))
 	}
 	return obj
 }
