@@ -79,32 +79,35 @@ type apiFuncs struct {
 	methods []goja.Value
 }
 
+// initAPI makes the namespace getters of this sandbox's api objects. It runs
+// while the sandbox is built (off the login's critical path); the methods
+// behind each namespace are made on its first use (nsBuilder).
+func (sb *sandbox) initAPI() {
+	sb.api = make([]apiFuncs, len(apiNamespaces))
+	sb.apiOwner = map[*goja.Object]*actionRun{}
+	for i := range apiNamespaces {
+		sb.api[i].getter = sb.fn(func(c goja.FunctionCall) goja.Value {
+			// An earlier action's api (kept in a global) still reads
+			// that action's namespaces.
+			owner := sb.cur
+			if this, ok := c.This.(*goja.Object); ok && sb.apiOwner[this] != nil {
+				owner = sb.apiOwner[this]
+			}
+			return owner.namespace(i)
+		})
+	}
+}
+
 // buildAPI builds this action's api object (spec §4): its own object with
 // an enumerable, non-configurable getter per namespace that builds the
 // namespace object (its own too) on first access. Most actions touch one or
 // two of the fifteen.
 func (ar *actionRun) buildAPI() *goja.Object {
 	sb := ar.sandbox
-	if sb.api == nil {
-		sb.api = make([]apiFuncs, len(apiNamespaces))
-		sb.apiOwner = map[*goja.Object]*actionRun{}
-	}
 	api := ar.r.NewObject()
 	sb.apiOwner[api] = ar
 	for i, ns := range apiNamespaces {
-		f := &sb.api[i]
-		if f.getter == nil {
-			f.getter = sb.fn(func(c goja.FunctionCall) goja.Value {
-				// An earlier action's api (kept in a global) still reads
-				// that action's namespaces.
-				owner := sb.cur
-				if this, ok := c.This.(*goja.Object); ok && sb.apiOwner[this] != nil {
-					owner = sb.apiOwner[this]
-				}
-				return owner.namespace(i)
-			})
-		}
-		_ = api.DefineAccessorProperty(ns.name, f.getter, nil, goja.FLAG_FALSE, goja.FLAG_TRUE)
+		_ = api.DefineAccessorProperty(ns.name, sb.api[i].getter, nil, goja.FLAG_FALSE, goja.FLAG_TRUE)
 	}
 	return api
 }

@@ -131,6 +131,7 @@ func newSandbox(opts Options) (*sandbox, error) {
 		return nil, errors.New("actions: prelude returned no provider")
 	}
 	r.SetGlobalObject(global)
+	sb.initAPI()
 	return sb, nil
 }
 
