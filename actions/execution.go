@@ -84,6 +84,9 @@ func (t *Trigger) newExecution(ctx context.Context, in Input, cmds *Commands) (*
 }
 
 func (ex *execution) close() {
+	if ex.sb != nil && len(ex.t.pool) < cap(ex.t.pool) {
+		go ex.t.refill() // see takeSandbox
+	}
 	ex.wd.detach()
 	ex.wd.close()
 	ex.cancel()
