@@ -40,6 +40,10 @@ type sandbox struct {
 	// api holds the Go functions behind the api objects (see buildAPI).
 	api      []apiFuncs
 	apiOwner map[*goja.Object]*actionRun
+	// eventAcc are the accessors of the lazily built event objects, and
+	// eventOwner the action of each event (see buildEvent).
+	eventAcc   map[string]eventAccessor
+	eventOwner map[*goja.Object]*actionRun
 }
 
 // newSandbox gives a fresh runtime what Node-flavoured Actions expect and
@@ -132,6 +136,7 @@ func newSandbox(opts Options) (*sandbox, error) {
 	}
 	r.SetGlobalObject(global)
 	sb.initAPI()
+	sb.initEvent()
 	return sb, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"sort"
 	"time"
 
@@ -24,7 +25,11 @@ type actionRun struct {
 	// mirrored into txMeta so they are visible at once (spec §4.11).
 	event  *goja.Object
 	txMeta *goja.Object
-	api    *goja.Object
+	// userMD and appMD are the metadata patches when the action started;
+	// eventBuilt the lazily built event objects (buildEvent).
+	userMD, appMD map[string]any
+	eventBuilt    map[string]goja.Value
+	api           *goja.Object
 	// namespaces are api's namespace objects, built on first access.
 	namespaces []*goja.Object
 }
@@ -177,56 +182,125 @@ func (ar *actionRun) message(v goja.Value) string {
 // the optimistic metadata of earlier actions, the live transaction metadata
 // and only this action's secrets. The parts no action changes come from the
 // execution's template (keys sorted, scalars converted once).
+//
+// The big objects (lazyEventKeys) are built when the script first reads them:
+// until then the property is an enumerable, configurable accessor that builds
+// the object, turns itself into a plain data property holding it and returns
+// it; assigning replaces it the same way. Most actions read one or two parts
+// of the event, so most of it is never built. What a read returns is what an
+// eager build at the start of the action would have held: the metadata
+// patches are captured here, and transaction.metadata mirrors every write.
 func (ar *actionRun) buildEvent() *goja.Object {
 	ex := ar.ex
 	if ex.tmpl == nil {
 		ex.tmpl = newEventTemplate(ar.r, ex.event)
 	}
 	t := ex.tmpl
-	r := ar.r
-	obj := r.NewObject()
+	ar.userMD, ar.appMD = ex.cmds.UserMetadata, ex.cmds.AppMetadata
+	obj := ar.r.NewObject()
+	ar.sandbox.eventOwner[obj] = ar
 	for i, k := range t.keys {
-		var v goja.Value
-		switch {
-		case k == "secrets":
-			secrets := make(map[string]any, len(ar.action.secrets))
-			for k, v := range ar.action.secrets {
-				secrets[k] = v
-			}
-			v = ar.toJS(secrets)
-		case k == "user" && t.user != nil:
-			user := r.NewObject()
-			for j, uk := range t.user.keys {
-				var uv goja.Value
-				switch uk {
-				case "user_metadata":
-					uv = ar.metadataJS(t.userMeta, ex.cmds.UserMetadata, t.user.kids[j])
-				case "app_metadata":
-					uv = ar.metadataJS(t.appMeta, ex.cmds.AppMetadata, t.user.kids[j])
-				default:
-					uv = t.user.kids[j].build(r)
-				}
-				_ = user.Set(uk, uv)
-			}
-			v = user
-		default:
-			v = t.kids[i].build(r)
-		}
-		_ = obj.Set(k, v)
+		ar.setEventKey(obj, k, t.kids[i])
 	}
 	if t.tx != nil {
+		ar.setEventKey(obj, "transaction", t.tx)
+	}
+	return obj
+}
+
+func (ar *actionRun) setEventKey(obj *goja.Object, key string, tmpl *jsTemplate) {
+	if tmpl.prim == nil || key == "secrets" || key == "user" {
+		if acc, ok := ar.sandbox.eventAcc[key]; ok {
+			_ = obj.DefineAccessorProperty(key, acc.get, acc.set, goja.FLAG_TRUE, goja.FLAG_TRUE)
+			return
+		}
+	}
+	_ = obj.Set(key, ar.eventValue(key))
+}
+
+// eventValue builds this action's value of the event's top-level key.
+func (ar *actionRun) eventValue(key string) goja.Value {
+	t := ar.ex.tmpl
+	r := ar.r
+	switch {
+	case key == "secrets":
+		secrets := make(map[string]any, len(ar.action.secrets))
+		for k, v := range ar.action.secrets {
+			secrets[k] = v
+		}
+		return ar.toJS(secrets)
+	case key == "user" && t.user != nil:
+		user := r.NewObject()
+		for j, uk := range t.user.keys {
+			var uv goja.Value
+			switch uk {
+			case "user_metadata":
+				uv = ar.metadataJS(t.userMeta, ar.userMD, t.user.kids[j])
+			case "app_metadata":
+				uv = ar.metadataJS(t.appMeta, ar.appMD, t.user.kids[j])
+			default:
+				uv = t.user.kids[j].build(r)
+			}
+			_ = user.Set(uk, uv)
+		}
+		return user
+	case key == "transaction" && t.tx != nil:
 		txObj := r.NewObject()
 		for j, tk := range t.tx.keys {
 			if tk == "metadata" {
-				ar.txMeta = ar.toJS(ex.cmds.TransactionMetadata).(*goja.Object)
+				ar.txMeta = ar.toJS(ar.ex.cmds.TransactionMetadata).(*goja.Object)
 				_ = txObj.Set(tk, ar.txMeta)
 				continue
 			}
 			_ = txObj.Set(tk, t.tx.kids[j].build(r))
 		}
-		_ = obj.Set("transaction", txObj)
+		return txObj
 	}
-	return obj
+	i, found := slices.BinarySearch(t.keys, key)
+	if !found {
+		return goja.Undefined()
+	}
+	return t.kids[i].build(r)
+}
+
+// lazyEventKeys are the top-level event objects (spec §3.1) built on first
+// read; their accessors are made once per sandbox (initEvent), off the
+// login's critical path. Other keys are built with the event.
+var lazyEventKeys = []string{"user", "client", "connection", "request", "transaction", "authentication",
+	"authorization", "resource_server", "organization", "session", "refresh_token"}
+
+type eventAccessor struct{ get, set goja.Value }
+
+func (sb *sandbox) initEvent() {
+	sb.eventOwner = map[*goja.Object]*actionRun{}
+	sb.eventAcc = make(map[string]eventAccessor, len(lazyEventKeys))
+	for _, key := range lazyEventKeys {
+		sb.eventAcc[key] = eventAccessor{
+			get: sb.fn(func(c goja.FunctionCall) goja.Value {
+				this, ok := c.This.(*goja.Object)
+				ar := sb.eventOwner[this]
+				if !ok || ar == nil {
+					return goja.Undefined() // the getter taken off the event and called on something else
+				}
+				if v, ok := ar.eventBuilt[key]; ok {
+					return v // built, but the event was frozen before the first read
+				}
+				v := ar.eventValue(key)
+				if ar.eventBuilt == nil {
+					ar.eventBuilt = map[string]goja.Value{}
+				}
+				ar.eventBuilt[key] = v
+				_ = this.DefineDataProperty(key, v, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
+				return v
+			}),
+			set: sb.fn(func(c goja.FunctionCall) goja.Value {
+				if this, ok := c.This.(*goja.Object); ok {
+					_ = this.DefineDataProperty(key, c.Argument(0), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
+				}
+				return goja.Undefined()
+			}),
+		}
+	}
 }
 
 // metadataJS is stored metadata with this login's patches applied, straight
