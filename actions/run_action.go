@@ -193,23 +193,24 @@ func (ar *actionRun) message(v goja.Value) string {
 func (ar *actionRun) buildEvent() *goja.Object {
 	ex := ar.ex
 	if ex.tmpl == nil {
-		ex.tmpl = newEventTemplate(ar.r, ex.event)
+		ex.tmpl = newEventTemplate(ex.event)
 	}
 	t := ex.tmpl
 	ar.userMD, ar.appMD = ex.cmds.UserMetadata, ex.cmds.AppMetadata
 	obj := ar.r.NewObject()
 	ar.sandbox.eventOwner[obj] = ar
-	for i, k := range t.keys {
-		ar.setEventKey(obj, k, t.kids[i])
+	for _, k := range t.keys {
+		ar.setEventKey(obj, k)
 	}
-	if t.tx != nil {
-		ar.setEventKey(obj, "transaction", t.tx)
+	if t.txIsMap {
+		ar.setEventKey(obj, "transaction")
 	}
 	return obj
 }
 
-func (ar *actionRun) setEventKey(obj *goja.Object, key string, tmpl *jsTemplate) {
-	if tmpl.prim == nil || key == "secrets" || key == "user" {
+func (ar *actionRun) setEventKey(obj *goja.Object, key string) {
+	switch ar.ex.event[key].(type) {
+	case map[string]any, []any, []string:
 		if acc, ok := ar.sandbox.eventAcc[key]; ok {
 			_ = obj.DefineAccessorProperty(key, acc.get, acc.set, goja.FLAG_TRUE, goja.FLAG_TRUE)
 			return
@@ -229,38 +230,39 @@ func (ar *actionRun) eventValue(key string) goja.Value {
 			secrets[k] = v
 		}
 		return ar.toJS(secrets)
-	case key == "user" && t.user != nil:
+	case key == "user" && t.userIsMap:
+		tu := t.userTemplate(r)
 		user := r.NewObject()
-		for j, uk := range t.user.keys {
+		for j, uk := range tu.keys {
 			var uv goja.Value
 			switch uk {
 			case "user_metadata":
-				uv = ar.metadataJS(t.userMeta, ar.userMD, t.user.kids[j])
+				uv = ar.metadataJS(t.userMeta, ar.userMD, tu.kids[j])
 			case "app_metadata":
-				uv = ar.metadataJS(t.appMeta, ar.appMD, t.user.kids[j])
+				uv = ar.metadataJS(t.appMeta, ar.appMD, tu.kids[j])
 			default:
-				uv = t.user.kids[j].build(r)
+				uv = tu.kids[j].build(r)
 			}
 			_ = user.Set(uk, uv)
 		}
 		return user
-	case key == "transaction" && t.tx != nil:
+	case key == "transaction" && t.txIsMap:
+		tt := t.txTemplate(r)
 		txObj := r.NewObject()
-		for j, tk := range t.tx.keys {
+		for j, tk := range tt.keys {
 			if tk == "metadata" {
 				ar.txMeta = ar.toJS(ar.ex.cmds.TransactionMetadata).(*goja.Object)
 				_ = txObj.Set(tk, ar.txMeta)
 				continue
 			}
-			_ = txObj.Set(tk, t.tx.kids[j].build(r))
+			_ = txObj.Set(tk, tt.kids[j].build(r))
 		}
 		return txObj
 	}
-	i, found := slices.BinarySearch(t.keys, key)
-	if !found {
+	if _, found := slices.BinarySearch(t.keys, key); !found {
 		return goja.Undefined()
 	}
-	return t.kids[i].build(r)
+	return t.kid(r, key).build(r)
 }
 
 // lazyEventKeys are the top-level event objects (spec §3.1) built on first
@@ -313,38 +315,62 @@ func (ar *actionRun) metadataJS(base any, patch map[string]any, tmpl *jsTemplate
 }
 
 // eventTemplate is the execution's event prepared for building each action's
-// copy: the root keys (without transaction, with secrets) and, when they are
-// objects, the user (with both metadata keys) and the transaction (with
-// metadata), whose per-action parts buildEvent fills in.
+// copy: the root keys (without transaction, with secrets), and the templates
+// of the top-level values, each made when an action first builds it. The
+// user template has both metadata keys and the transaction one has metadata;
+// buildEvent fills those in per action.
 type eventTemplate struct {
-	jsTemplate
+	event             map[string]any
+	keys              []string
+	kids              map[string]*jsTemplate
 	user, tx          *jsTemplate
+	userIsMap         bool
+	txIsMap           bool
 	userMeta, appMeta any
 }
 
-func newEventTemplate(r *goja.Runtime, event map[string]any) *eventTemplate {
-	t := &eventTemplate{}
-	root := make(map[string]any, len(event)+1)
-	for k, v := range event {
-		if k != "transaction" {
-			root[k] = v
+func newEventTemplate(event map[string]any) *eventTemplate {
+	t := &eventTemplate{event: event, keys: make([]string, 0, len(event)+1), kids: map[string]*jsTemplate{}}
+	for k := range event {
+		if k != "transaction" && k != "secrets" {
+			t.keys = append(t.keys, k)
 		}
 	}
-	root["secrets"] = nil // per action
+	t.keys = append(t.keys, "secrets") // per action
+	sort.Strings(t.keys)
 	if user, ok := event["user"].(map[string]any); ok {
+		t.userIsMap = true
 		t.userMeta, t.appMeta = user["user_metadata"], user["app_metadata"]
-		user = maps.Clone(user)
+	}
+	_, t.txIsMap = event["transaction"].(map[string]any)
+	return t
+}
+
+func (t *eventTemplate) kid(r *goja.Runtime, key string) *jsTemplate {
+	k := t.kids[key]
+	if k == nil {
+		k = toTemplate(r, t.event[key])
+		t.kids[key] = k
+	}
+	return k
+}
+
+func (t *eventTemplate) userTemplate(r *goja.Runtime) *jsTemplate {
+	if t.user == nil {
+		user := maps.Clone(t.event["user"].(map[string]any))
 		user["user_metadata"], user["app_metadata"] = t.userMeta, t.appMeta
 		t.user = toTemplate(r, user)
-		root["user"] = nil // per action
 	}
-	if tx, ok := event["transaction"].(map[string]any); ok {
-		tx = maps.Clone(tx)
+	return t.user
+}
+
+func (t *eventTemplate) txTemplate(r *goja.Runtime) *jsTemplate {
+	if t.tx == nil {
+		tx := maps.Clone(t.event["transaction"].(map[string]any))
 		tx["metadata"] = nil // per action
 		t.tx = toTemplate(r, tx)
 	}
-	t.jsTemplate = *toTemplate(r, root)
-	return t
+	return t.tx
 }
 
 // jsTemplate is a JSON-shaped value ready to be built into new JS values
