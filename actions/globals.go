@@ -73,7 +73,7 @@ func newSandbox(opts Options) (*sandbox, error) {
 	sb.stringify, _ = goja.AssertFunction(jsonObj.Get("stringify"))
 	sb.parse, _ = goja.AssertFunction(jsonObj.Get("parse"))
 
-	bi := &builtins{r: r, orig: orig, vals: make(map[string]goja.Value, 16)}
+	bi := &builtins{sb: sb, orig: orig, vals: make(map[string]goja.Value, 16)}
 	global := r.NewObject()
 	if err := global.SetPrototype(r.NewDynamicObject(bi)); err != nil {
 		return nil, err
@@ -122,11 +122,6 @@ func newSandbox(opts Options) (*sandbox, error) {
 		r.ToValue(limit/4),  // max ArrayBuffer bytes
 		sb.fn(sb.apply),
 		sb.fn(sb.construct),
-		sb.fn(sb.loadURL),
-		sb.fn(func(c goja.FunctionCall) goja.Value {
-			return r.ToValue(r.NewArrayBuffer([]byte(c.Argument(0).String())))
-		}),
-		sb.fn(sb.utf8Decode),
 	)
 	if err != nil {
 		return nil, err
@@ -174,9 +169,10 @@ var builtinNames = map[string]int{
 // change what it serves. It lists no keys, so for-in over globalThis shows
 // no built-ins, as in Node where they are not enumerable.
 type builtins struct {
-	r       *goja.Runtime
+	sb      *sandbox
 	orig    *goja.Object
 	provide goja.Callable
+	helpers []goja.Value          // provide's Go helpers, made on its first call
 	vals    map[string]goja.Value // fetched, or written by a script
 	deleted map[string]bool
 }
@@ -193,8 +189,19 @@ func (b *builtins) Get(key string) goja.Value {
 	if src == fromGoja {
 		v = b.orig.Get(key)
 	} else {
+		sb := b.sb
+		if b.helpers == nil {
+			b.helpers = []goja.Value{
+				sb.fn(sb.loadURL),
+				sb.fn(func(c goja.FunctionCall) goja.Value {
+					return sb.r.ToValue(sb.r.NewArrayBuffer([]byte(c.Argument(0).String())))
+				}),
+				sb.fn(sb.utf8Decode),
+			}
+		}
+		args := append([]goja.Value{sb.r.ToValue(key)}, b.helpers...)
 		var err error
-		if v, err = b.provide(goja.Undefined(), b.r.ToValue(key)); err != nil {
+		if v, err = b.provide(goja.Undefined(), args...); err != nil {
 			panic(err) // an interrupt or stack overflow while building the guard
 		}
 	}

@@ -10,7 +10,7 @@
 // names below are the original built-ins; global is the sandbox's global
 // object (globals.go), which replaces orig before any action code runs. orig
 // never reaches a script: it is only read here, inside closures.
-(function (global, orig, maxChars, maxLength, maxBytes, apply, construct, loadURL, utf8Encode, utf8Decode) {
+(function (global, orig, maxChars, maxLength, maxBytes, apply, construct) {
   'use strict';
   const defineProperty = Object.defineProperty;
   // apply(fn, this, args) and construct(Ctor, args, newTarget) are Go
@@ -116,7 +116,7 @@
   // out one of their instances, and each guard also replaces
   // prototype.constructor. Everything used here was captured above, before
   // any script ran.
-  const lazyGlobals = () => {
+  const lazyGlobals = (loadURL, utf8Encode, utf8Decode) => {
     // ArrayBuffer and typed arrays: the byte length is checked before the
     // native constructor allocates. Each is guarded on its first use; the
     // ArrayBuffer guard always comes first, as every typed array reaches an
@@ -247,6 +247,8 @@
     Promise.resolve().then(() => fn());
   });
 
+  // The Go helpers only the lazy globals use come with each call; the first
+  // one keeps them.
   let provide;
-  return (name) => (provide = provide || lazyGlobals())(name);
+  return (name, loadURL, utf8Encode, utf8Decode) => (provide = provide || lazyGlobals(loadURL, utf8Encode, utf8Decode))(name);
 })
