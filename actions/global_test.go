@@ -120,3 +120,22 @@ func TestGlobalShape(t *testing.T) {
 		t.Fatalf("console\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// The lazily built globals work, whichever is read first and however.
+func TestGlobalLazyGlobalsWork(t *testing.T) {
+	for name, first := range map[string]string{"TextDecoder first": `TextDecoder`, "URL first": `URL`, "via builtins": `Object.getPrototypeOf(globalThis).URLSearchParams`} {
+		t.Run(name, func(t *testing.T) {
+			out := runJS(t, Input{}, shortBudget, `exports.onExecutePostLogin = async () => {
+				void `+first+`;
+				const u = new URL('https://a.test/p?x=1&y=two');
+				u.searchParams.set('x', '3');
+				const bytes = new TextEncoder().encode('hé');
+				console.log(u.href, new URLSearchParams({a: 'b c'}).toString(), bytes.length, bytes instanceof Uint8Array,
+					new TextDecoder().decode(bytes), new Date(0).toISOString(), new Float64Array([1.5])[0], new DataView(new ArrayBuffer(4)).byteLength) }`)
+			wantOK(t, out)
+			if got := consoleOf(out)[0]; got != "https://a.test/p?x=3&y=two a=b+c 3 true hé 1970-01-01T00:00:00.000Z 1.5 4" {
+				t.Fatal(got)
+			}
+		})
+	}
+}
