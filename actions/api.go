@@ -208,7 +208,7 @@ const MaxMetadataBytes = 32 * 1000
 // setMetadata queues a profile write and makes it visible to later actions
 // (spec §4.8). null deletes the key.
 func (ar *actionRun) setMetadata(field string, patch *map[string]any, c goja.FunctionCall) {
-	if stored := lookup(ar.ex.event, "user", field); stored != nil {
+	if stored := ar.ex.event.peek("user", field); stored != nil {
 		if _, ok := stored.(map[string]any); !ok {
 			ar.throw(fmt.Sprintf("Unexpected %s format. Must be a valid JSON object.", field))
 		}

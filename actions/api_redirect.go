@@ -25,10 +25,10 @@ func redirectNamespace(m *nsBuilder) {
 // canRedirect follows spec §4.6: no redirect for prompt=none or the
 // back-channel protocols.
 func (ar *actionRun) canRedirect() bool {
-	if ar.ex.flow != FlowLogin || lookupString(ar.ex.event, "request", "query", "prompt") == "none" {
+	if ar.ex.flow != FlowLogin || ar.ex.event.lookupString("request", "query", "prompt") == "none" {
 		return false
 	}
-	switch lookupString(ar.ex.event, "transaction", "protocol") {
+	switch ar.ex.event.lookupString("transaction", "protocol") {
 	case "oauth2-resource-owner", "oauth2-refresh-token", "oauth2-password", "oauth2-webauthn":
 		return false
 	}
@@ -84,10 +84,10 @@ func (ar *actionRun) encodeToken(c goja.FunctionCall) goja.Value {
 	iat := ar.ex.now().Unix()
 	claims := map[string]any{
 		"iat": iat,
-		"iss": lookupString(ar.ex.event, "request", "hostname"),
-		"sub": lookupString(ar.ex.event, "user", "user_id"),
+		"iss": ar.ex.event.lookupString("request", "hostname"),
+		"sub": ar.ex.event.lookupString("user", "user_id"),
 		"exp": iat + int64(ttl),
-		"ip":  lookupString(ar.ex.event, "request", "ip"),
+		"ip":  ar.ex.event.lookupString("request", "ip"),
 	}
 	if p := opts.Get("payload"); p != nil && !goja.IsUndefined(p) {
 		val, _, _ := ar.jsonValue(p)
@@ -141,7 +141,7 @@ func (ar *actionRun) validateToken(c goja.FunctionCall) goja.Value {
 	if want, _ := params["state"].(string); state != want {
 		invalid("State in the token does not match the /continue state.")
 	}
-	if sub != lookupString(ar.ex.event, "user", "user_id") {
+	if sub != ar.ex.event.lookupString("user", "user_id") {
 		invalid("The sub claim does not match the user_id.")
 	}
 	return ar.toJS(claims)
@@ -151,7 +151,7 @@ func (ar *actionRun) validateToken(c goja.FunctionCall) goja.Value {
 func (ar *actionRun) resumeParams() map[string]any {
 	out := map[string]any{}
 	for _, part := range []string{"query", "body"} {
-		if m, ok := lookup(ar.ex.event, "request", part).(map[string]any); ok {
+		if m, ok := ar.ex.event.lookup("request", part).(map[string]any); ok {
 			for k, v := range m {
 				out[k] = v
 			}

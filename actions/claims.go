@@ -74,7 +74,7 @@ func (ar *actionRun) claimAllowed(key string, access bool) bool {
 	case restrictedClaims[key]:
 		return false
 	}
-	if access && slices.Contains(ar.ex.t.opts.ManagementAudiences, lookupString(ar.ex.event, "resource_server", "identifier")) {
+	if access && slices.Contains(ar.ex.t.opts.ManagementAudiences, ar.ex.event.lookupString("resource_server", "identifier")) {
 		return false
 	}
 	scope, profile := profileClaimScope[key]
@@ -104,7 +104,7 @@ func (ar *actionRun) reservedHost(host string) bool {
 // not carry it, profile claims are kept and the server's mint-time filter has
 // the last word.
 func (ar *actionRun) requestedScopes() (map[string]bool, bool) {
-	list, ok := lookup(ar.ex.event, "transaction", "requested_scopes").([]any)
+	list, ok := ar.ex.event.lookup("transaction", "requested_scopes").([]any)
 	if !ok {
 		return nil, false
 	}

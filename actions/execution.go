@@ -19,9 +19,10 @@ type execution struct {
 	deadline time.Time
 	now      func() time.Time
 	flow     Flow
-	// event is the caller's event after one JSON round trip: private to this
-	// execution, never mutated, rebuilt into JS values per action.
-	event   map[string]any
+	// event is the caller's event, never mutated; each top-level value is
+	// normalized (copied as one JSON round trip would) on first use, then
+	// rebuilt into JS values per action.
+	event   *eventSource
 	tmpl    *eventTemplate // event prepared for buildEvent, made by the first action
 	cmds    *Commands
 	cache   CacheBackend
@@ -50,7 +51,7 @@ func (ex *execution) sandboxFor() (*sandbox, error) {
 }
 
 func (t *Trigger) newExecution(ctx context.Context, in Input, cmds *Commands) (*execution, error) {
-	event, err := normalizeEvent(in.Event)
+	event, err := newEventSource(in.Event)
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +67,7 @@ func (t *Trigger) newExecution(ctx context.Context, in Input, cmds *Commands) (*
 	}
 	if cmds.TransactionMetadata == nil {
 		cmds.TransactionMetadata = map[string]any{}
-		if tx, ok := event["transaction"].(map[string]any); ok {
+		if tx, ok := event.get("transaction").(map[string]any); ok {
 			if md, ok := tx["metadata"].(map[string]any); ok {
 				maps.Copy(cmds.TransactionMetadata, md)
 			}
@@ -190,6 +191,140 @@ func unwrapNull(v any) any {
 		return nil
 	}
 	return v
+}
+
+// eventSource is an execution's view of the caller's event. The caller's map
+// is only read, and only while the execution runs (the caller must not change
+// it meanwhile). It was checked to be JSON-shaped up front, so a top-level
+// value is normalized only when something reads it: most executions read a
+// few parts of the event.
+type eventSource struct {
+	raw  map[string]any
+	norm map[string]any // normalized top-level values; raw itself after a JSON round trip
+}
+
+func newEventSource(ev map[string]any) (*eventSource, error) {
+	if ev == nil {
+		ev = map[string]any{}
+	}
+	if !validJSON(ev) {
+		// What copyJSON cannot reproduce takes the JSON round trip at once,
+		// with its errors.
+		out, err := normalizeEvent(ev)
+		if err != nil {
+			return nil, err
+		}
+		return &eventSource{raw: out, norm: out}, nil
+	}
+	return &eventSource{raw: ev, norm: make(map[string]any, len(ev))}, nil
+}
+
+// get is the normalized top-level value of key (nil when absent).
+func (e *eventSource) get(key string) any {
+	if v, ok := e.norm[key]; ok {
+		return v
+	}
+	raw, ok := e.raw[key]
+	if !ok {
+		return nil
+	}
+	v := unwrapNull(copyJSON(raw))
+	e.norm[key] = v
+	return v
+}
+
+// isObject reports whether key holds an object or an array, without
+// normalizing it.
+func (e *eventSource) isObject(key string) bool {
+	switch v := e.raw[key].(type) {
+	case map[string]any:
+		return v != nil
+	case []any:
+		return v != nil
+	case []string:
+		return v != nil
+	}
+	return false
+}
+
+func (e *eventSource) lookup(path ...string) any {
+	v := e.get(path[0])
+	if len(path) == 1 {
+		return v
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil
+	}
+	return lookup(m, path[1:]...)
+}
+
+// peek is lookup without normalizing: the value as the caller gave it, with a
+// nil map or slice as nil. Its kind (object, array, scalar, null) is the
+// normalized value's, which is all a check of the kind needs.
+func (e *eventSource) peek(path ...string) any {
+	var cur any = e.raw
+	for _, p := range path {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		cur = m[p]
+	}
+	switch v := cur.(type) {
+	case map[string]any:
+		if v == nil {
+			return nil
+		}
+	case []any:
+		if v == nil {
+			return nil
+		}
+	case []string:
+		if v == nil {
+			return nil
+		}
+	}
+	return cur
+}
+
+func (e *eventSource) lookupString(path ...string) string {
+	s, _ := e.lookup(path...).(string)
+	return s
+}
+
+// validJSON reports whether copyJSON reproduces v's JSON round trip.
+func validJSON(v any) bool {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			if !utf8.ValidString(k) || !validJSON(x) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		for _, x := range v {
+			if !validJSON(x) {
+				return false
+			}
+		}
+		return true
+	case []string:
+		for _, s := range v {
+			if !utf8.ValidString(s) {
+				return false
+			}
+		}
+		return true
+	case string:
+		return utf8.ValidString(v)
+	case float64:
+		return !math.IsNaN(v) && !math.IsInf(v, 0)
+	case bool, int, int64, nil:
+		return true
+	}
+	return false
 }
 
 // lookup walks nested objects of the normalized event.

@@ -209,8 +209,7 @@ func (ar *actionRun) buildEvent() *goja.Object {
 }
 
 func (ar *actionRun) setEventKey(obj *goja.Object, key string) {
-	switch ar.ex.event[key].(type) {
-	case map[string]any, []any, []string:
+	if ar.ex.event.isObject(key) {
 		if acc, ok := ar.sandbox.eventAcc[key]; ok {
 			_ = obj.DefineAccessorProperty(key, acc.get, acc.set, goja.FLAG_TRUE, goja.FLAG_TRUE)
 			return
@@ -320,36 +319,37 @@ func (ar *actionRun) metadataJS(base any, patch map[string]any, tmpl *jsTemplate
 // user template has both metadata keys and the transaction one has metadata;
 // buildEvent fills those in per action.
 type eventTemplate struct {
-	event             map[string]any
+	event             *eventSource
 	keys              []string
 	kids              map[string]*jsTemplate
 	user, tx          *jsTemplate
 	userIsMap         bool
 	txIsMap           bool
-	userMeta, appMeta any
+	userMeta, appMeta any // set with user
 }
 
-func newEventTemplate(event map[string]any) *eventTemplate {
-	t := &eventTemplate{event: event, keys: make([]string, 0, len(event)+1), kids: map[string]*jsTemplate{}}
-	for k := range event {
+func newEventTemplate(event *eventSource) *eventTemplate {
+	t := &eventTemplate{event: event, keys: make([]string, 0, len(event.raw)+1), kids: map[string]*jsTemplate{}}
+	for k := range event.raw {
 		if k != "transaction" && k != "secrets" {
 			t.keys = append(t.keys, k)
 		}
 	}
 	t.keys = append(t.keys, "secrets") // per action
 	sort.Strings(t.keys)
-	if user, ok := event["user"].(map[string]any); ok {
+	if m, ok := event.raw["user"].(map[string]any); ok && m != nil {
 		t.userIsMap = true
-		t.userMeta, t.appMeta = user["user_metadata"], user["app_metadata"]
 	}
-	_, t.txIsMap = event["transaction"].(map[string]any)
+	if m, ok := event.raw["transaction"].(map[string]any); ok && m != nil {
+		t.txIsMap = true
+	}
 	return t
 }
 
 func (t *eventTemplate) kid(r *goja.Runtime, key string) *jsTemplate {
 	k := t.kids[key]
 	if k == nil {
-		k = toTemplate(r, t.event[key])
+		k = toTemplate(r, t.event.get(key))
 		t.kids[key] = k
 	}
 	return k
@@ -357,7 +357,8 @@ func (t *eventTemplate) kid(r *goja.Runtime, key string) *jsTemplate {
 
 func (t *eventTemplate) userTemplate(r *goja.Runtime) *jsTemplate {
 	if t.user == nil {
-		user := maps.Clone(t.event["user"].(map[string]any))
+		user := maps.Clone(t.event.get("user").(map[string]any))
+		t.userMeta, t.appMeta = user["user_metadata"], user["app_metadata"]
 		user["user_metadata"], user["app_metadata"] = t.userMeta, t.appMeta
 		t.user = toTemplate(r, user)
 	}
@@ -366,7 +367,7 @@ func (t *eventTemplate) userTemplate(r *goja.Runtime) *jsTemplate {
 
 func (t *eventTemplate) txTemplate(r *goja.Runtime) *jsTemplate {
 	if t.tx == nil {
-		tx := maps.Clone(t.event["transaction"].(map[string]any))
+		tx := maps.Clone(t.event.get("transaction").(map[string]any))
 		tx["metadata"] = nil // per action
 		t.tx = toTemplate(r, tx)
 	}
