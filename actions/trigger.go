@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"time"
 )
@@ -89,8 +90,11 @@ func (t *Trigger) Run(ctx context.Context, in Input) *Outcome {
 }
 
 func (t *Trigger) observe(l Log) {
-	t.opts.Logger.Debug("action executed", "action", l.Action, "handler", l.Handler,
-		"outcome", l.Outcome, "duration", l.Duration, "error", l.Error)
+	// Enabled first: the arguments would be boxed even for a discarding logger.
+	if t.opts.Logger.Enabled(context.Background(), slog.LevelDebug) {
+		t.opts.Logger.Debug("action executed", "action", l.Action, "handler", l.Handler,
+			"outcome", l.Outcome, "duration", l.Duration, "error", l.Error)
+	}
 	if t.opts.Observe != nil {
 		t.opts.Observe(l)
 	}
