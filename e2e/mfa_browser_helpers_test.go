@@ -29,6 +29,8 @@ type mfaChrome struct {
 	ctx context.Context
 	rp  *authdtest.RP
 	cb  chan url.Values
+	// hooked: mfaFetchHook is installed in every new document.
+	hooked bool
 }
 
 func newMFAChrome(t *testing.T, opts []authdtest.Option, srcs ...string) *mfaChrome {

@@ -48,9 +48,21 @@ func (m *mfaChrome) addPasskey(userID string, n int) {
 	time.Sleep(200 * time.Millisecond)
 	m.do("account again", chromedp.Navigate(m.e.URL+"/u/account"))
 	m.path("/u/account")
+	// Log out lands on /u/login, whose passkey autofill would sign the
+	// person straight back in with the new passkey (a standalone session
+	// the next /authorize would use): the tests want them logged out.
+	m.noAutofill()
 	m.do("log out", chromedp.WaitVisible(chromedp.Search(`//span[@class="item-name" and text()="Passkey"]`)),
 		chromedp.Click(chromedp.Search(`//button[text()="Log out"]`)))
 	m.path("/u/login")
+}
+
+// noAutofill turns passkey autofill off on the pages loaded from now on
+// (the current page must be one of authd's).
+func (m *mfaChrome) noAutofill() {
+	m.t.Helper()
+	m.hookFetch()
+	m.eval(`localStorage.setItem("mfaNoAutofill", "1"); ""`)
 }
 
 // passkeyLogin presses "Continue with a passkey" (unless autofill was
@@ -149,6 +161,10 @@ const mfaFetchHook = `(() => {
 
 func (m *mfaChrome) hookFetch() {
 	m.t.Helper()
+	if m.hooked {
+		return
+	}
+	m.hooked = true
 	m.do("fetch hook", func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
 		_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: mfaFetchHook})
 		return chromedp.Void{}, err
