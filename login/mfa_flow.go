@@ -35,12 +35,33 @@ func (h *Handler) startMFA(w http.ResponseWriter, r *http.Request, ar *store.Aut
 		h.serverError(w, r, err)
 		return
 	}
-	page := "/u/mfa-otp-challenge"
-	totp, err := h.Store.GetTOTP(r.Context(), u.ID)
-	hasTOTP := err == nil && totp.Confirmed
+	http.Redirect(w, r, h.mfaPage(r, st, u)+"?state="+url.QueryEscape(ar.ID), http.StatusSeeOther)
+}
+
+// mfaPage is the page where the user proves (or first enrolls) the
+// second factor the transaction waits for.
+func (h *Handler) mfaPage(r *http.Request, st *txState, u *store.User) string {
+	hasTOTP := h.hasTOTP(r, u.ID)
 	creds, _ := h.Store.ListWebAuthnCredentials(r.Context(), u.ID)
 	if !hasTOTP && (len(creds) == 0 || st.MFA.Enroll) {
-		page = "/u/mfa-otp-enrollment"
+		return "/u/mfa-otp-enrollment"
 	}
-	http.Redirect(w, r, page+"?state="+url.QueryEscape(ar.ID), http.StatusSeeOther)
+	return "/u/mfa-otp-challenge"
+}
+
+// resumeMFA sends a browser that comes back to the login page of a
+// transaction waiting for its second factor (say, from the OIDC callback
+// it reached too early) to that step, rather than to a new password: the
+// session the password opened is pending and counts for nothing else.
+func (h *Handler) resumeMFA(w http.ResponseWriter, r *http.Request, ar *store.AuthRequest) bool {
+	st, err := readState(ar)
+	if err != nil || st.Step != stepMFA || st.MFA == nil || ar.UserID == "" {
+		return false
+	}
+	u, err := h.Store.GetUser(r.Context(), ar.UserID)
+	if err != nil {
+		return false
+	}
+	http.Redirect(w, r, h.mfaPage(r, st, u)+"?state="+url.QueryEscape(ar.ID), http.StatusSeeOther)
+	return true
 }

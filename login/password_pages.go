@@ -28,7 +28,7 @@ func (h *Handler) getLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ar, ok := h.loadRequest(w, r)
-	if !ok {
+	if !ok || h.resumeMFA(w, r, ar) {
 		return
 	}
 	if sess, u := h.currentSession(r); sess != nil && !hasPrompt(ar, "login") && h.maxAgeOK(ar, sess) {

@@ -132,6 +132,11 @@ func (h *Handler) advance(w http.ResponseWriter, r *http.Request, ar *store.Auth
 		h.serverError(w, r, fmt.Errorf("load session: %w", err))
 		return
 	}
+	if pendingSession(sess) {
+		// The session this login opened (see newSession): the actions see
+		// when its first factor was used; finish stores it.
+		sess.AuthenticatedAt = ar.AuthTime
+	}
 
 	if st.Step == stepActions {
 		flow := actions.FlowLogin
@@ -242,7 +247,11 @@ func (h *Handler) finish(w http.ResponseWriter, r *http.Request, ar *store.AuthR
 		return
 	}
 	// The session remembers what happened in it (event.authentication on
-	// later logins) and which clients it served.
+	// later logins) and which clients it served. A session this login
+	// opened counts for SSO from now on (it was pending until here).
+	if pendingSession(sess) {
+		sess.AuthenticatedAt = ar.AuthTime
+	}
 	sess.Methods = append(sess.Methods, st.Methods...)
 	sess.Methods = append(sess.Methods, methodsFromCommands(cmds)...)
 	if !slices.Contains(sess.Clients, ar.ClientID) {

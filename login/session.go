@@ -3,6 +3,7 @@ package login
 import (
 	"net/http"
 	"slices"
+	"time"
 
 	"github.com/authd/authd/store"
 	"github.com/authd/authd/web"
@@ -11,13 +12,25 @@ import (
 // newSession starts a fresh SSO session for userID: a new random cookie
 // value every time, so a cookie planted before login is never promoted
 // (session fixation).
+//
+// A session opened inside a login transaction (the request names its
+// state) is pending: only the first factor is proven, and the actions
+// may still deny the login or ask for a second factor. Its
+// AuthenticatedAt stays zero until the pipeline finishes (finish sets
+// it), and currentSession ignores it, so neither SSO nor /u/account can
+// use a password whose MFA is still pending. A standalone login (no
+// state: /u/account) runs no pipeline and is complete at once.
 func (h *Handler) newSession(w http.ResponseWriter, r *http.Request, userID string) (*store.Session, error) {
 	now := h.Now().UTC()
 	token := randomToken()
 	ip := clientIP(r, h.Config.TrustedProxies)
+	authenticatedAt := now
+	if r.FormValue("state") != "" {
+		authenticatedAt = time.Time{}
+	}
 	s := &store.Session{
 		ID: hashToken(token), UserID: userID,
-		CreatedAt: now, AuthenticatedAt: now, UpdatedAt: now,
+		CreatedAt: now, AuthenticatedAt: authenticatedAt, UpdatedAt: now,
 		ExpiresAt: now.Add(h.Config.Login.SessionTTL),
 		InitialIP: ip, LastIP: ip, InitialUA: r.UserAgent(), LastUA: r.UserAgent(),
 	}
@@ -31,14 +44,15 @@ func (h *Handler) newSession(w http.ResponseWriter, r *http.Request, userID stri
 	return s, nil
 }
 
-// currentSession returns the live SSO session of the request and its user.
+// currentSession returns the live SSO session of the request and its
+// user; a pending session (its login has not finished) is none.
 func (h *Handler) currentSession(r *http.Request) (*store.Session, *store.User) {
 	token := h.ck.get(r, "authd_session")
 	if token == "" {
 		return nil, nil
 	}
 	s, err := h.Store.GetSession(r.Context(), hashToken(token))
-	if err != nil || !s.ExpiresAt.After(h.Now()) {
+	if err != nil || !s.ExpiresAt.After(h.Now()) || pendingSession(s) {
 		return nil, nil
 	}
 	u, err := h.Store.GetUser(r.Context(), s.UserID)
@@ -47,6 +61,9 @@ func (h *Handler) currentSession(r *http.Request) (*store.Session, *store.User) 
 	}
 	return s, u
 }
+
+// pendingSession: the session's login transaction has not finished.
+func pendingSession(s *store.Session) bool { return s.AuthenticatedAt.IsZero() }
 
 // EndSession deletes the browser's SSO session (logout endpoints).
 func (h *Handler) EndSession(w http.ResponseWriter, r *http.Request) {
