@@ -213,9 +213,13 @@
     };
 
     const makeText = () => {
+      // The guarded Uint8Array itself, not whatever the global name holds
+      // now: a script's own Uint8Array would receive the raw ArrayBuffer
+      // made in Go, whose constructor is the original unless the guard is in.
+      const U8 = typed.Uint8Array || (typed.Uint8Array = typedArray('Uint8Array'));
       class TextEncoder {
         get encoding() { return 'utf-8'; }
-        encode(s = '') { return new Uint8Array(utf8Encode(String(s))); }
+        encode(s = '') { return new U8(utf8Encode(String(s))); }
       }
       class TextDecoder {
         get encoding() { return 'utf-8'; }
