@@ -80,6 +80,8 @@ func TestGlobalGuardsHoldOnEveryRoute(t *testing.T) {
 		"DataView first":             `new (new DataView(new ArrayBuffer(8)).buffer.constructor)(2 ** 31)`,
 		"after shadowing":            `globalThis.ArrayBuffer = 1; delete globalThis.ArrayBuffer; new ArrayBuffer(2 ** 31)`,
 		"after deleting builtin":     `delete Object.getPrototypeOf(globalThis).ArrayBuffer; new (new Uint8Array(1).buffer.constructor)(2 ** 31)`,
+		"join, own String":           `const big = 'x'.repeat(1000); globalThis.String = () => ({ toString: () => big }); const a = []; a.length = 20000; a.join(big)`,
+		"join elements, own String":  `const big = 'x'.repeat(1000); globalThis.String = () => ''; new Array(20000).fill({ toString: () => big }).join('')`,
 		"with builtins":              `(0, eval)('with (Object.getPrototypeOf(globalThis)) { new Uint32Array(2 ** 30) }')`,
 	}
 	for name, src := range bombs {

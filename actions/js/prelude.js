@@ -24,6 +24,9 @@
   const RangeErr = RangeError;
   const TypeErr = TypeError;
   const Obj = Object;
+  // the original String: a script's own would make join count one string
+  // and hand the native join an object whose toString returns another
+  const Str = String;
   const isArray = Array.isArray;
   // toLen never calls script code twice: callers convert once with unary +
   // and hand the converted primitive to the native call (no TOCTOU).
@@ -95,12 +98,12 @@
     const o = Obj(this);
     const len = toLen(+o.length);
     if (len > maxLength) badLength();
-    const sep = separator === undefined ? ',' : String(separator);
+    const sep = separator === undefined ? ',' : Str(separator);
     const parts = new OrigArray(len);
     let total = len > 0 ? (len - 1) * sep.length : 0;
     for (let i = 0; i < len; i++) {
       const v = o[i];
-      const s = v == null ? '' : String(v);
+      const s = v == null ? '' : Str(v);
       parts[i] = s;
       total += s.length;
       if (total > maxChars) tooLong();
