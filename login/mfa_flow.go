@@ -12,6 +12,11 @@ import (
 // mfaSatisfied: a second factor completed in this transaction, or a valid
 // remember-browser cookie for this user when the action allowed it.
 func (h *Handler) mfaSatisfied(r *http.Request, st *txState, u *store.User) bool {
+	if st.MFA.EnrollPasskey {
+		// enrollWith a passkey: a new passkey, or one the user already had
+		// and has just used; a step-up with the authenticator app is not it.
+		return slices.ContainsFunc(st.Methods, func(m store.AuthMethod) bool { return m.Name == "mfa" && isWebAuthn(m.Type) })
+	}
 	if slices.ContainsFunc(st.Methods, func(m store.AuthMethod) bool { return m.Name == "mfa" }) {
 		return true
 	}
@@ -43,6 +48,12 @@ func (h *Handler) startMFA(w http.ResponseWriter, r *http.Request, ar *store.Aut
 func (h *Handler) mfaPage(r *http.Request, st *txState, u *store.User) string {
 	hasTOTP := h.hasTOTP(r, u.ID)
 	creds, _ := h.Store.ListWebAuthnCredentials(r.Context(), u.ID)
+	if st.MFA.EnrollPasskey {
+		if h.passkeyStepUpNeeded(r, st, u) {
+			return "/u/mfa-otp-challenge"
+		}
+		return "/u/passkey-enrollment"
+	}
 	if !hasTOTP && (len(creds) == 0 || st.MFA.Enroll) {
 		return "/u/mfa-otp-enrollment"
 	}
@@ -65,3 +76,5 @@ func (h *Handler) resumeMFA(w http.ResponseWriter, r *http.Request, ar *store.Au
 	http.Redirect(w, r, h.mfaPage(r, st, u)+"?state="+url.QueryEscape(ar.ID), http.StatusSeeOther)
 	return true
 }
+
+func isWebAuthn(typ string) bool { return typ == "webauthn-platform" || typ == "webauthn-roaming" }

@@ -30,6 +30,31 @@ func TestFactorAllowed(t *testing.T) {
 	}
 }
 
+// enrollWith*: the first factor authd can enroll, in the action's order,
+// decides between a passkey and the authenticator app.
+func TestEnrollsPasskey(t *testing.T) {
+	for factors, want := range map[string]bool{
+		"":                            false,
+		"otp":                         false,
+		"webauthn-platform":           true,
+		"webauthn-roaming,otp":        true,
+		"otp,webauthn-platform":       false,
+		"phone,push,webauthn-roaming": true,
+		"recovery-code,phone":         false,
+	} {
+		if got := enrollsPasskey(strings.Split(factors, ",")); got != want {
+			t.Errorf("%q: %v, want %v", factors, got, want)
+		}
+	}
+	// Before enrolling a passkey, any factor the user has is a step-up.
+	enroll := &txState{MFA: &mfaRequirement{Factors: []string{"webauthn-platform"}, Enroll: true, EnrollPasskey: true}}
+	for _, kind := range []string{"otp", "recovery-code", "webauthn"} {
+		if !enroll.factorAllowed(kind) {
+			t.Errorf("passkey enrollment refuses the step-up with %s", kind)
+		}
+	}
+}
+
 func TestPasskeyFactorType(t *testing.T) {
 	for transports, want := range map[string]string{
 		"":             "webauthn-platform",

@@ -58,6 +58,12 @@ func (st *txState) factorAllowed(kind string) bool {
 	if st.MFA == nil || len(st.MFA.Factors) == 0 {
 		return true
 	}
+	if st.MFA.EnrollPasskey {
+		// Before adding a passkey, a user who has a factor proves it with
+		// whichever they have (step-up); the requirement itself is met
+		// only by a passkey (mfaSatisfied).
+		return true
+	}
 	switch kind {
 	case "webauthn":
 		return slices.Contains(st.MFA.Factors, "webauthn-platform") || slices.Contains(st.MFA.Factors, "webauthn-roaming")

@@ -20,6 +20,7 @@ func (h *Handler) registerPasskeys(mux *http.ServeMux) {
 	mux.HandleFunc("GET /u/passkey-offer", h.getPasskeyOffer)
 	mux.HandleFunc("POST /u/passkey-offer", h.postPasskeyOffer)
 	mux.HandleFunc("POST /u/passkey-remove", h.postPasskeyRemove)
+	h.registerPasskeyEnroll(mux)
 }
 
 // withState makes the JSON body's state visible to the form-based

@@ -61,6 +61,24 @@ type mfaRequirement struct {
 	// ResumeActions: after the factor, continue the actions (challengeWith
 	// pauses mid-pipeline) rather than finish.
 	ResumeActions bool `json:"resume_actions,omitempty"`
+	// EnrollPasskey: enrollWith* whose first factor authd can enroll is a
+	// passkey (webauthn-*): only a passkey completes it.
+	EnrollPasskey bool `json:"enroll_passkey,omitempty"`
+}
+
+// enrollsPasskey tells whether an enrollWith*'s factor list (in the
+// action's order) asks first for a passkey rather than an authenticator
+// app; factors authd cannot enroll (push, phone, ...) are skipped.
+func enrollsPasskey(factors []string) bool {
+	for _, f := range factors {
+		switch f {
+		case "otp":
+			return false
+		case "webauthn-platform", "webauthn-roaming":
+			return true
+		}
+	}
+	return false
 }
 
 func readState(ar *store.AuthRequest) (*txState, error) {
@@ -213,7 +231,8 @@ func (h *Handler) suspend(w http.ResponseWriter, r *http.Request, ar *store.Auth
 		}
 		st.Step = stepMFA
 		st.Paused = true
-		st.MFA = &mfaRequirement{Provider: "any", Factors: ch.Factors, Enroll: ch.Enroll, ResumeActions: true}
+		st.MFA = &mfaRequirement{Provider: "any", Factors: ch.Factors, Enroll: ch.Enroll, ResumeActions: true,
+			EnrollPasskey: ch.Enroll && h.Passkeys != nil && enrollsPasskey(ch.Factors)}
 		u, err := h.Store.GetUser(r.Context(), ar.UserID)
 		if err != nil {
 			h.serverError(w, r, err)

@@ -80,13 +80,15 @@ type RecoveryCodePage struct {
 }
 
 // PasskeyOfferPage offers to create a passkey after a password login. "Not now" posts
-// the form with skip=1.
+// the form with skip=1. With Required (an action's enrollWith), the login cannot go on
+// without one: the page asks for it and has no "Not now".
 type PasskeyOfferPage struct {
 	Base
 	State            string
 	Action           string
 	PasskeyBeginURL  string
 	PasskeyFinishURL string
+	Required         bool
 }
 
 // PasskeyItem is one registered passkey on the account page.
