@@ -2,7 +2,9 @@ package e2e
 
 import (
 	"context"
+	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/cdproto/cdp"
@@ -89,4 +91,42 @@ func TestPasskeyOfferAddAndNotNow(t *testing.T) {
 	if mfaPasskeys(t, m.e, ada.ID, 1)[0].LastUsedAt.IsZero() {
 		t.Error("passkey use not recorded")
 	}
+}
+
+// The passkey offer is no way round a second factor: a user who has an
+// authenticator app, logging in with the password only (no action asks
+// for MFA), goes straight to the client and cannot open the offer or
+// begin its registration; after a login that used the app, the offer is
+// made.
+func TestPasskeyOfferNotWithPasswordOnlyWhenEnrolled(t *testing.T) {
+	e := mfaEnv(t, []authdtest.Option{mfaOfferOn}, `exports.onExecutePostLogin = async (event, api) => {
+  if (event.request.query.mfa) api.multifactor.enable("any");
+};`)
+	u := e.CreateUser("ada@example.org", actPW)
+	secret, _ := mfaEnroll(t, e, u.ID)
+	spa := e.SPA()
+
+	b := e.Browser()
+	a := spa.AuthURL()
+	p := b.Get(a.URL)
+	mfaAt(t, p, "/u/login")
+	id := p.URL.Query().Get("state")
+	p = p.Submit("Continue", map[string]string{"Email": "ada@example.org", "Password": actPW})
+	mfaExchange(t, spa, a, p)
+	if p := b.Get(e.URL + "/u/passkey-offer?state=" + id); p.Status != http.StatusBadRequest || p.H1() == "Create a passkey?" {
+		t.Errorf("offer page after a password-only login: %d, h1 %q", p.Status, p.H1())
+	}
+	csrf := mfaInput(t, b.Get(e.URL+"/u/login"), "csrf_token")
+	if st, out := mfaJSON(t, b, e.URL+"/u/passkey-register/begin", csrf, `{"state":"`+id+`"}`); st == http.StatusOK || strings.Contains(out, "publicKey") {
+		t.Errorf("offer registration after a password-only login: %d %s", st, out)
+	}
+
+	a, p = mfaPassword(t, e, e.Browser(), spa, "ada@example.org", "mfa", "1")
+	mfaAt(t, p, "/u/mfa-otp-challenge")
+	p = p.Submit("Continue", map[string]string{"Code": mfaCode(t, e, secret)})
+	mfaAt(t, p, "/u/passkey-offer")
+	if p.H1() != "Create a passkey?" {
+		t.Errorf("offer after MFA: h1 %q", p.H1())
+	}
+	mfaExchange(t, spa, a, p.Submit("Not now", nil))
 }

@@ -29,7 +29,7 @@ func (h *Handler) loadOffer(w http.ResponseWriter, r *http.Request, state string
 		h.serverError(w, r, err)
 		return nil, nil, false
 	}
-	if !ar.Done || ar.ErrorCode != "" || !st.OfferPasskey || st.Passkey {
+	if !ar.Done || ar.ErrorCode != "" || !h.offerPasskey(r, st, ar.UserID) {
 		h.fail(w, r, http.StatusBadRequest, "Invalid request", "There is nothing to set up for this login.")
 		return nil, nil, false
 	}
@@ -39,6 +39,16 @@ func (h *Handler) loadOffer(w http.ResponseWriter, r *http.Request, state string
 		return nil, nil, false
 	}
 	return ar, u, true
+}
+
+// offerPasskey: the login was made for the offer (a password, no passkey
+// yet), and adding one would not get round a second factor — a user with
+// an authenticator app must have used it in this login, as on /u/account.
+func (h *Handler) offerPasskey(r *http.Request, st *txState, userID string) bool {
+	if !st.OfferPasskey || st.Passkey || h.Passkeys == nil {
+		return false
+	}
+	return completedMFA(st) || !h.hasTOTP(r, userID)
 }
 
 func (h *Handler) getPasskeyOffer(w http.ResponseWriter, r *http.Request) {

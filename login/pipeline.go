@@ -299,7 +299,7 @@ func (h *Handler) finish(w http.ResponseWriter, r *http.Request, ar *store.AuthR
 		return
 	}
 	h.Observe("success")
-	if st.OfferPasskey && !st.Passkey && h.Passkeys != nil {
+	if h.offerPasskey(r, st, u.ID) {
 		http.Redirect(w, r, "/u/passkey-offer?state="+url.QueryEscape(ar.ID), http.StatusSeeOther)
 		return
 	}
