@@ -78,8 +78,7 @@ func TestPasskeyOfferAddAndNotNow(t *testing.T) {
 	// Next login in a fresh browser state: the passkey alone.
 	m.clearCookies()
 	a = m.start()
-	m.path("/u/login")
-	m.passkeyLogin()
+	m.passkeyLogin() // or autofill, quicker
 	tok = m.tokens(a)
 	if tok.IDToken.Subject != ada.ID {
 		t.Errorf("passkey login: sub %q, want %q", tok.IDToken.Subject, ada.ID)
