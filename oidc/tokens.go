@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
-	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -340,7 +339,7 @@ func (s *Server) RefreshToken(ctx context.Context, r *op.ClientRequest[oidc.Refr
 	}
 	// /userinfo serves what this refresh decided; write only on change
 	// (the common case is none, and a write costs an fsync).
-	if old, err := s.st.GrantClaims(ctx, rt.GrantID); err != nil || !reflect.DeepEqual(old, nilIfEmpty(res.IDClaims)) {
+	if old, err := s.st.GrantClaims(ctx, rt.GrantID); err != nil || !sameJSON(old, nilIfEmpty(res.IDClaims)) {
 		if err := s.st.SetGrantClaims(ctx, rt.GrantID, res.IDClaims); err != nil {
 			return nil, oidc.ErrServerError().WithParent(err)
 		}
@@ -378,6 +377,14 @@ func (s *Server) ClientCredentialsExchange(ctx context.Context, r *op.ClientRequ
 	}
 	return s.issue(mint{client: cl, subject: cl.ClientID + "@clients", audience: audience,
 		scopes: slices.Clone(scopes), grantID: "cc", gty: "client-credentials"})
+}
+
+// sameJSON compares claim sets as JSON: the stored set comes back decoded
+// ([]any, float64) while the engine's may hold other Go types.
+func sameJSON(a, b map[string]any) bool {
+	ja, errA := json.Marshal(a)
+	jb, errB := json.Marshal(b)
+	return errA == nil && errB == nil && string(ja) == string(jb)
 }
 
 func nilIfEmpty(m map[string]any) map[string]any {
