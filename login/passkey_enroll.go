@@ -73,10 +73,7 @@ func (h *Handler) getPasskeyEnroll(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) passkeyEnrollBegin(w http.ResponseWriter, r *http.Request) {
-	if h.passkeysOff(w) {
-		return
-	}
-	_, state, ok := h.readJSON(w, r)
+	_, state, ok := h.passkeyJSON(w, r)
 	if !ok {
 		return
 	}
@@ -99,10 +96,7 @@ func (h *Handler) passkeyEnrollBegin(w http.ResponseWriter, r *http.Request) {
 // passkeyEnrollFinish stores the new passkey, records it as this login's
 // second factor and resumes the pipeline.
 func (h *Handler) passkeyEnrollFinish(w http.ResponseWriter, r *http.Request) {
-	if h.passkeysOff(w) {
-		return
-	}
-	body, state, ok := h.readJSON(w, r)
+	body, state, ok := h.passkeyJSON(w, r)
 	if !ok {
 		return
 	}

@@ -30,6 +30,15 @@ func withState(r *http.Request, state string) {
 	r.PostForm = r.Form
 }
 
+// passkeyJSON opens every passkey endpoint: passkeys enabled, then the
+// JSON body (CSRF-checked by readJSON) and its state.
+func (h *Handler) passkeyJSON(w http.ResponseWriter, r *http.Request) (body []byte, state string, ok bool) {
+	if h.passkeysOff(w) {
+		return nil, "", false
+	}
+	return h.readJSON(w, r)
+}
+
 func (h *Handler) passkeysOff(w http.ResponseWriter) bool {
 	if h.Passkeys == nil {
 		jsonError(w, http.StatusNotFound, "Passkeys are not enabled.")
@@ -41,10 +50,7 @@ func (h *Handler) passkeysOff(w http.ResponseWriter) bool {
 // passkeyLoginBegin starts "Continue with a passkey" (and the login
 // page's autofill): a discoverable ceremony, no email needed.
 func (h *Handler) passkeyLoginBegin(w http.ResponseWriter, r *http.Request) {
-	if h.passkeysOff(w) {
-		return
-	}
-	if _, _, ok := h.readJSON(w, r); !ok {
+	if _, _, ok := h.passkeyJSON(w, r); !ok {
 		return
 	}
 	opts, id, err := h.Passkeys.BeginLogin(r.Context())
@@ -59,10 +65,7 @@ func (h *Handler) passkeyLoginBegin(w http.ResponseWriter, r *http.Request) {
 // passkeyLoginFinish verifies the assertion and logs its owner in: into
 // the waiting login (state), or a standalone session for /u/account.
 func (h *Handler) passkeyLoginFinish(w http.ResponseWriter, r *http.Request) {
-	if h.passkeysOff(w) {
-		return
-	}
-	body, state, ok := h.readJSON(w, r)
+	body, state, ok := h.passkeyJSON(w, r)
 	if !ok {
 		return
 	}
@@ -141,10 +144,7 @@ func loaded[T any](w http.ResponseWriter, status int, msg string, load func(w ht
 }
 
 func (h *Handler) passkeyRegisterBegin(w http.ResponseWriter, r *http.Request) {
-	if h.passkeysOff(w) {
-		return
-	}
-	_, state, ok := h.readJSON(w, r)
+	_, state, ok := h.passkeyJSON(w, r)
 	if !ok {
 		return
 	}
@@ -170,10 +170,7 @@ const msgSignInAgain = "Sign in again to manage your passkeys."
 // passkeyRegisterFinish stores the new passkey; from the offer it goes on
 // to the client, from the account page back to it.
 func (h *Handler) passkeyRegisterFinish(w http.ResponseWriter, r *http.Request) {
-	if h.passkeysOff(w) {
-		return
-	}
-	body, state, ok := h.readJSON(w, r)
+	body, state, ok := h.passkeyJSON(w, r)
 	if !ok {
 		return
 	}
@@ -217,10 +214,7 @@ func (h *Handler) passkeyRegisterFinish(w http.ResponseWriter, r *http.Request) 
 // passkeyMFABegin starts a passkey as the second factor of a waiting login
 // (or the account step-up, without state).
 func (h *Handler) passkeyMFABegin(w http.ResponseWriter, r *http.Request) {
-	if h.passkeysOff(w) {
-		return
-	}
-	_, state, ok := h.readJSON(w, r)
+	_, state, ok := h.passkeyJSON(w, r)
 	if !ok {
 		return
 	}
@@ -251,10 +245,7 @@ func (h *Handler) passkeyMFABegin(w http.ResponseWriter, r *http.Request) {
 const msgNotWaiting = "This login is not waiting for a passkey. Start again from the application."
 
 func (h *Handler) passkeyMFAFinish(w http.ResponseWriter, r *http.Request) {
-	if h.passkeysOff(w) {
-		return
-	}
-	body, state, ok := h.readJSON(w, r)
+	body, state, ok := h.passkeyJSON(w, r)
 	if !ok {
 		return
 	}
