@@ -22,7 +22,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -84,7 +83,7 @@ type replica struct {
 	alive  atomic.Bool
 	served atomic.Int64
 	cmd    *exec.Cmd
-	logs   *procLog
+	logs   *authdtest.LogBuffer
 	exited chan struct{}
 }
 
@@ -123,7 +122,7 @@ func newCluster(tb testing.TB, o clusterOpt) *cluster {
 	c.issuer = "http://localhost:" + port + "/"
 	enc, cookie := replicaSecret(32), replicaSecret(32)
 	for i := range o.replicas {
-		r := &replica{name: string(rune('A' + i)), addr: freeLoopbackAddr(tb), logs: &procLog{}}
+		r := &replica{name: string(rune('A' + i)), addr: freeLoopbackAddr(tb), logs: &authdtest.LogBuffer{}}
 		r.config = filepath.Join(c.dir, "authd-"+r.name+".yaml")
 		yaml := fmt.Sprintf(replicaYAML, c.issuer, r.addr, c.driver, c.dsn, enc, cookie, strings.TrimSuffix(c.issuer, "/")) + o.yaml
 		if err := os.WriteFile(r.config, []byte(yaml), 0o600); err != nil {
@@ -488,24 +487,6 @@ func replicaSecret(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
-}
-
-// procLog is a log sink written by a child process and read by tests.
-type procLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (s *procLog) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.Write(p)
-}
-
-func (s *procLog) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.String()
 }
 
 // pollUntil polls cond until it holds or d passes.

@@ -22,6 +22,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/authd/authd/internal/authdtest"
 )
 
 // TestServeTLSAndGracefulShutdown runs the real binary with a TLS
@@ -47,7 +49,7 @@ clients:
 `, issuer, addr, replicaSecret(32), replicaSecret(32))))
 
 	cmd := exec.Command(bin, "serve", "--config", filepath.Join(dir, "authd.yaml"))
-	logs := &procLog{}
+	logs := &authdtest.LogBuffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
