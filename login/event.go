@@ -82,7 +82,7 @@ func methodsEvent(ms []store.AuthMethod) []any {
 
 // requestEvent describes the HTTP request being served (spec §3.4).
 func (h *Handler) requestEvent(r *http.Request, query, body map[string]any) map[string]any {
-	ip := clientIP(r, h.Config.TrustedProxies)
+	ip := ClientIP(r, h.Config.TrustedProxies)
 	ev := map[string]any{
 		"ip":       ip,
 		"method":   r.Method,
@@ -243,9 +243,9 @@ func tenantID(issuer string) string {
 	return strings.SplitN(h, ".", 2)[0]
 }
 
-// clientIP is the remote address, or the first untrusted address of
+// ClientIP is the remote address, or the first untrusted address of
 // X-Forwarded-For when the peer is a trusted proxy.
-func clientIP(r *http.Request, trusted []string) string {
+func ClientIP(r *http.Request, trusted []string) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr

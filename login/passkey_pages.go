@@ -92,7 +92,7 @@ func (h *Handler) passkeyLoginFinish(w http.ResponseWriter, r *http.Request) {
 			// No pipeline runs for a standalone login; the session
 			// remembers that a passkey opened it (account step-up).
 			now := h.Now().UTC()
-			if _, err := h.Store.RecordLogin(r.Context(), u.ID, now, clientIP(r, h.Config.TrustedProxies)); err != nil {
+			if _, err := h.Store.RecordLogin(r.Context(), u.ID, now, ClientIP(r, h.Config.TrustedProxies)); err != nil {
 				h.serverError(cw, r, err)
 				return 0, ""
 			}

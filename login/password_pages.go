@@ -128,7 +128,7 @@ func (h *Handler) postLogin(w http.ResponseWriter, r *http.Request) {
 // the password (against a dummy hash when the email is unknown).
 func (h *Handler) checkPassword(r *http.Request, email, password string) (u *store.User, ok, blocked bool, err error) {
 	ctx := r.Context()
-	ip := clientIP(r, h.Config.TrustedProxies)
+	ip := ClientIP(r, h.Config.TrustedProxies)
 	bf := h.Config.Login.BruteForce
 	now := h.Now()
 	n, last, err := h.Store.Failures(ctx, "pwd", email, ip)

@@ -115,7 +115,7 @@ func (h *Handler) authenticated(w http.ResponseWriter, r *http.Request, ar *stor
 	if method != "" {
 		// A fresh first factor: count the login before the actions run, so
 		// event.stats.logins_count is 1 on the very first login.
-		if u, err = h.Store.RecordLogin(ctx, u.ID, now, clientIP(r, h.Config.TrustedProxies)); err != nil {
+		if u, err = h.Store.RecordLogin(ctx, u.ID, now, ClientIP(r, h.Config.TrustedProxies)); err != nil {
 			h.serverError(w, r, err)
 			return
 		}
@@ -277,7 +277,7 @@ func (h *Handler) finish(w http.ResponseWriter, r *http.Request, ar *store.AuthR
 		sess.Clients = append(sess.Clients, ar.ClientID)
 	}
 	sess.UpdatedAt = now
-	sess.LastIP = clientIP(r, h.Config.TrustedProxies)
+	sess.LastIP = ClientIP(r, h.Config.TrustedProxies)
 	sess.LastUA = r.UserAgent()
 	if err := h.Store.UpdateSession(ctx, sess); err != nil {
 		h.serverError(w, r, err)

@@ -23,7 +23,7 @@ import (
 func (h *Handler) newSession(w http.ResponseWriter, r *http.Request, userID string) (*store.Session, error) {
 	now := h.Now().UTC()
 	token := randomToken()
-	ip := clientIP(r, h.Config.TrustedProxies)
+	ip := ClientIP(r, h.Config.TrustedProxies)
 	authenticatedAt := now
 	if r.FormValue("state") != "" {
 		authenticatedAt = time.Time{}

@@ -305,3 +305,28 @@ func TestDiscoveryWithIndependentClient(t *testing.T) {
 		t.Errorf("discovery: %+v", d)
 	}
 }
+
+// TestClientSecretGuessingIsThrottled: 50 wrong secrets for one client
+// from one address, then even the right secret gets 429 until the block
+// expires; other clients are unaffected.
+func TestClientSecretGuessingIsThrottled(t *testing.T) {
+	e := authdtest.New(t)
+	form := url.Values{"grant_type": {"client_credentials"}, "audience": {authdtest.API}}
+	for i := 0; i < 50; i++ {
+		if status, body := postToken(t, e, form, "worker", "guess"); status != http.StatusUnauthorized {
+			t.Fatalf("guess %d: %d %v", i, status, body)
+		}
+	}
+	status, body := postToken(t, e, form, "worker", "worker-secret-0123456789abcdef")
+	if status != http.StatusTooManyRequests || body["error"] != "too_many_attempts" {
+		t.Fatalf("right secret after 50 guesses: %d %v", status, body)
+	}
+	web := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {"x"}}
+	if status, body := postToken(t, e, web, "webapp", "webapp-secret-0123456789abcdef"); status != http.StatusBadRequest || body["error"] != "invalid_grant" {
+		t.Errorf("another client is blocked too: %d %v", status, body)
+	}
+	e.Clock.Advance(16 * time.Minute)
+	if status, body := postToken(t, e, form, "worker", "worker-secret-0123456789abcdef"); status != http.StatusOK {
+		t.Errorf("after the block: %d %v", status, body)
+	}
+}

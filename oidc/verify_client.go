@@ -3,9 +3,12 @@ package oidc
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/authd/authd/login"
 )
 
 var errInvalidClient = op.NewStatusError(oidc.ErrInvalidClient().WithDescription("invalid client credentials"), http.StatusUnauthorized)
@@ -24,11 +27,45 @@ func (s *Server) VerifyClient(ctx context.Context, r *op.Request[op.ClientCreden
 		return nil, errInvalidClient
 	}
 	if !c.Public() {
-		if err := (opStorage{s}).AuthorizeClientIDSecret(ctx, c.ClientID, r.Data.ClientSecret); err != nil {
-			return nil, errInvalidClient
+		if err := s.checkSecret(ctx, r, c.ClientID); err != nil {
+			return nil, err
 		}
 	} else if oidc.GrantType(r.Form.Get("grant_type")) == oidc.GrantTypeClientCredentials {
 		return nil, errInvalidClient
 	}
 	return &client{c: c}, nil
+}
+
+// Client-secret guessing (OAuth 2.1 "Client Secret"): after
+// clientSecretAttempts wrong secrets for one client from one address,
+// that pair gets 429 until clientSecretBlock has passed since the last
+// failure — even with the right secret, so a guess cannot be confirmed.
+const (
+	clientSecretAttempts = 50
+	clientSecretBlock    = 15 * time.Minute
+)
+
+var errTooManyAttempts = op.NewStatusError(oauthError("too_many_attempts", "Too many failed client authentications; try again later."), http.StatusTooManyRequests)
+
+func (s *Server) checkSecret(ctx context.Context, r *op.Request[op.ClientCredentials], clientID string) error {
+	hr := &http.Request{RemoteAddr: remoteAddr(ctx), Header: r.Header}
+	ip := login.ClientIP(hr, s.cfg.TrustedProxies)
+	now := s.now()
+	n, last, err := s.st.Failures(ctx, "client", clientID, ip)
+	if err != nil {
+		return oidc.ErrServerError().WithParent(err)
+	}
+	if n >= clientSecretAttempts && now.Sub(last) < clientSecretBlock {
+		return errTooManyAttempts
+	}
+	if err := (opStorage{s}).AuthorizeClientIDSecret(ctx, clientID, r.Data.ClientSecret); err != nil {
+		if _, err := s.st.RecordFailure(ctx, "client", clientID, ip, now, clientSecretBlock); err != nil {
+			s.log.ErrorContext(ctx, "record client failure", "err", err)
+		}
+		return errInvalidClient
+	}
+	if n > 0 {
+		_ = s.st.ClearFailures(ctx, "client", clientID, ip)
+	}
+	return nil
 }
