@@ -41,8 +41,9 @@ type Store interface {
 	// to call from several processes at once.
 	Migrate(ctx context.Context) error
 	// PurgeExpired deletes rows whose lifetime ended before now: auth
-	// requests, codes, continue states, challenges, sessions, refresh
-	// tokens, access-token records, cache entries and retired keys.
+	// requests, codes, continue states, challenges, sessions, grants and
+	// refresh tokens, cache entries and retired keys; and failure counters
+	// whose last failure is older than FailureRetention.
 	PurgeExpired(ctx context.Context, now time.Time) error
 	Close() error
 }
@@ -142,6 +143,10 @@ type Keys interface {
 	// keys active before it (RetireAt = k.ActivateAt, RemoveAt = removeOld).
 	InsertSigningKey(ctx context.Context, k *SigningKey, removeOld time.Time) error
 }
+
+// FailureRetention is how long an idle failure counter is kept: longer
+// than any block window authd applies.
+const FailureRetention = 30 * 24 * time.Hour
 
 // Failures count failed attempts for brute-force protection.
 type Failures interface {

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/authd/authd/store"
 )
 
 // PurgeExpired deletes every row whose lifetime ended before now, in one
@@ -30,7 +32,8 @@ func (s *Store) PurgeExpired(ctx context.Context, now time.Time) error {
 				return fmt.Errorf("%s: %w", q, err)
 			}
 		}
-		return nil
+		_, err := tx.Exec(ctx, "DELETE FROM failures WHERE last_at < $1", now.Add(-store.FailureRetention))
+		return err
 	})
 	return mapErr("purge expired", err)
 }

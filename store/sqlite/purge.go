@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/authd/authd/store"
 )
 
 // PurgeExpired deletes every row whose lifetime ended before now, in one
@@ -27,7 +29,8 @@ func (s *Store) PurgeExpired(ctx context.Context, now time.Time) error {
 				return fmt.Errorf("%s: %w", q, err)
 			}
 		}
-		return nil
+		_, err := tx.ExecContext(ctx, "DELETE FROM failures WHERE last_at < ?", ns(now.Add(-store.FailureRetention)))
+		return err
 	})
 	return mapErr(err, "purge expired")
 }

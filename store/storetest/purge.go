@@ -53,9 +53,22 @@ func testPurge(t *testing.T, s store.Store) {
 	must(t, s.InsertSigningKey(ctx, newKey("k2", at(time.Hour)), dead), "insert k2")
 	must(t, s.InsertSigningKey(ctx, newKey("k3", at(2*time.Hour)), live), "insert k3")
 
+	// Failure counters: one idle past the retention, one recent.
+	_, err := s.RecordFailure(ctx, "pwd", "old@example.org", "10.0.0.1", now.Add(-store.FailureRetention-time.Hour), time.Hour)
+	must(t, err, "RecordFailure old")
+	_, err = s.RecordFailure(ctx, "pwd", "new@example.org", "10.0.0.1", now.Add(-time.Hour), time.Hour)
+	must(t, err, "RecordFailure new")
+
 	must(t, s.PurgeExpired(ctx, now), "PurgeExpired")
 
-	_, err := s.GetAuthRequest(ctx, "ar-dead")
+	if n, _, err := s.Failures(ctx, "pwd", "old@example.org", "10.0.0.1"); err != nil || n != 0 {
+		t.Errorf("idle failure counter after purge: %d, %v", n, err)
+	}
+	if n, _, err := s.Failures(ctx, "pwd", "new@example.org", "10.0.0.1"); err != nil || n != 1 {
+		t.Errorf("recent failure counter after purge: %d, %v", n, err)
+	}
+
+	_, err = s.GetAuthRequest(ctx, "ar-dead")
 	mustIs(t, err, store.ErrNotFound, "expired auth request")
 	_, err = s.GetAuthRequest(ctx, "ar-live")
 	must(t, err, "live auth request")
