@@ -20,7 +20,7 @@
 //
 // Sandbox: a whole-execution deadline interrupts JS, a call-stack cap stops
 // runaway recursion, guards on the allocating built-ins refuse huge sizes
-// (js/prelude.js), and a memory watchdog interrupts an execution whose heap
+// (js/prelude.js; the engine's own JSON serialization in jsonsize.go), and a memory watchdog interrupts an execution whose heap
 // growth passes Options.MaxMemory (watchdog.go). There is no file system,
 // process, environment or module loader: require() of anything throws
 // "Cannot find module". Globals offered besides ECMAScript: console, fetch,

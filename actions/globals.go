@@ -36,7 +36,11 @@ type sandbox struct {
 	// intrinsics captured before any script runs, so a script replacing
 	// globals cannot change how the engine throws or serializes.
 	errorCtor, typeErrorCtor, rangeErrorCtor goja.Value
-	stringify, parse                         goja.Callable
+	parse                                    goja.Callable
+	// nativeStringify is goja's own JSON.stringify; the engine calls it
+	// through stringify (jsonsize.go), which bounds the output.
+	nativeStringify goja.Callable
+	json            jsonBudget
 	// api holds the Go functions behind the api objects (see buildAPI).
 	api      []apiFuncs
 	apiOwner map[*goja.Object]*actionRun
@@ -70,8 +74,9 @@ func newSandbox(opts Options) (*sandbox, error) {
 	sb.typeErrorCtor = orig.Get("TypeError")
 	sb.rangeErrorCtor = orig.Get("RangeError")
 	jsonObj := orig.Get("JSON").ToObject(r)
-	sb.stringify, _ = goja.AssertFunction(jsonObj.Get("stringify"))
 	sb.parse, _ = goja.AssertFunction(jsonObj.Get("parse"))
+	sb.nativeStringify, _ = goja.AssertFunction(jsonObj.Get("stringify"))
+	sb.json.maxChars = int(opts.MaxMemory / 4)
 
 	bi := &builtins{sb: sb, orig: orig, vals: make(map[string]goja.Value, 16)}
 	global := r.NewObject()
@@ -122,6 +127,7 @@ func newSandbox(opts Options) (*sandbox, error) {
 		r.ToValue(limit/4),  // max ArrayBuffer bytes
 		sb.fn(sb.apply),
 		sb.fn(sb.construct),
+		r.NewArray(goja.SymReplace, goja.SymSplit),
 	)
 	if err != nil {
 		return nil, err

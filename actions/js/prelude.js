@@ -10,7 +10,7 @@
 // names below are the original built-ins; global is the sandbox's global
 // object (globals.go), which replaces orig before any action code runs. orig
 // never reaches a script: it is only read here, inside closures.
-(function (global, orig, maxChars, maxLength, maxBytes, apply, construct) {
+(function (global, orig, maxChars, maxLength, maxBytes, apply, construct, syms) {
   'use strict';
   const defineProperty = Object.defineProperty;
   // apply(fn, this, args) and construct(Ctor, args, newTarget) are Go
@@ -27,12 +27,18 @@
   // the original String: a script's own would make join count one string
   // and hand the native join an object whose toString returns another
   const Str = String;
+  const Num = Number;
+  // instanceof without Symbol.hasInstance, which a script can define
+  const isA = (v, C) => { for (let p = getPrototypeOf(v); p !== null; p = getPrototypeOf(p)) if (p === C.prototype) return true; return false; };
   const isArray = Array.isArray;
   // toLen never calls script code twice: callers convert once with unary +
   // and hand the converted primitive to the native call (no TOCTOU).
+  // ToString without a script's String (symbols throw, as in the spec).
+  const toStr = (v) => (typeof v === 'string' ? v : typeof v === 'symbol' ? '' + v : Str(v));
   const toLen = (n) => (n > 0 ? (n === Infinity ? n : n - (n % 1)) : 0);
   const method = (obj, name, fn) => defineProperty(obj, name, { value: fn, writable: true, configurable: true, enumerable: false });
   const tooLong = () => { throw new RangeErr('Invalid string length'); };
+  const badLength = () => { throw new RangeErr('Invalid array length'); };
 
   // --- Strings ---
   const SP = String.prototype;
@@ -62,7 +68,6 @@
   const AP = Array.prototype;
   const OrigArray = Array;
   const fill = AP.fill, join = AP.join;
-  const badLength = () => { throw new RangeErr('Invalid array length'); };
   const copyStatics = (from, to) => {
     setPrototypeOf(to, getPrototypeOf(from));
     const names = getOwnPropertyNames(from), symbols = getOwnPropertySymbols(from);
@@ -94,7 +99,7 @@
   } }.fill);
   // join is rebuilt on top of the native one so the total size is known
   // before the native call allocates it.
-  method(AP, 'join', { join(separator) {
+  const guardedJoin = { join(separator) {
     const o = Obj(this);
     const len = toLen(+o.length);
     if (len > maxLength) badLength();
@@ -109,7 +114,234 @@
       if (total > maxChars) tooLong();
     }
     return apply(join, parts, [sep]);
-  } }.join);
+  } }.join;
+  method(AP, 'join', guardedJoin);
+
+  // --- Single-call amplifiers (security checklist D.44) ---
+  // These built-ins build their whole result in one native call from a
+  // small input: replace/replaceAll with a long replacement, concat, split,
+  // normalize, flat on a self-referencing or wide array, toLocaleString, and
+  // JSON.stringify of a graph with shared references (exponential output).
+  // (flatMap needs no guard: each callback result is appended, and the
+  // callback is interruptible JS.) Only thin methods are installed up front,
+  // by assignment (the attributes stay those of the built-in); the code that
+  // does the work is built on the first call. Each costs ~2 µs per sandbox,
+  // mostly goja materializing the native it replaces; RegExp.prototype
+  // ~13 µs, as goja builds it whole. The engine's own serializations of
+  // claims and console values are bounded in Go (jsonsize.go).
+  const symReplace = syms[0], symSplit = syms[1];
+  const RP = RegExp.prototype;
+  let impl;
+  const guards = () => impl || (impl = makeGuards());
+  const thin = {
+    replace(searchValue, replaceValue) { return guards().replace(replace, this, arguments); },
+    replaceAll(searchValue, replaceValue) { return guards().replace(replaceAll, this, arguments); },
+    '[Symbol.replace]'(string, replaceValue) { return guards().rxReplace(rxReplace, this, arguments); },
+    split(separator, limit) { return guards().split(split, this, arguments); },
+    '[Symbol.split]'(string, limit) { return guards().split(rxSplit, this, arguments); },
+    concat(...strings) { return guards().concat(this, arguments); },
+    normalize() { return guards().normalize(this, arguments); },
+    flat() { return guards().flat(this, arguments); },
+    toLocaleString() { return guards().toLocaleString(this); },
+    stringify(value, replacer, space) { return stringify(value, replacer, space); },
+  };
+  const replace = SP.replace, replaceAll = SP.replaceAll, split = SP.split, concat = SP.concat, normalize = SP.normalize;
+  const rxReplace = RP[symReplace], rxSplit = RP[symSplit];
+  const origStringify = JSON.stringify;
+  SP.replace = thin.replace;
+  SP.replaceAll = thin.replaceAll;
+  SP.split = thin.split;
+  SP.concat = thin.concat;
+  SP.normalize = thin.normalize;
+  RP[symReplace] = thin['[Symbol.replace]'];
+  RP[symSplit] = thin['[Symbol.split]'];
+  AP.flat = thin.flat;
+  AP.toLocaleString = thin.toLocaleString;
+  JSON.stringify = thin.stringify;
+
+  // JSON.stringify with a replacer that counts the output as it goes
+  // (every value passes through it) and tracks the nesting depth for the
+  // indentation; a property-list replacer is applied by the counting pass
+  // and then by the native on the checked value. The replacer is one
+  // function with its state here (saved around a nested call from a toJSON
+  // or replacer), not a closure per call.
+  const maxDepth = 5000;
+  const stack = [];
+  let sFn, sKeys, sGap = 0, sBase = 0, sDepth = 0, sTotal = 0;
+  const counter = function (key, v) {
+    if (sFn !== undefined) v = apply(sFn, this, [key, v]);
+    else if (sKeys !== undefined && sDepth > sBase && !isArray(this) && sKeys[key] !== true) return undefined;
+    while (sDepth > sBase && stack[sDepth - 1] !== this) sDepth--;
+    sTotal += key.length + 4 + sGap * (sDepth - sBase) + (typeof v === 'string' ? v.length : 24);
+    if (sTotal > maxChars) tooLong();
+    if (v !== null && typeof v === 'object') {
+      if (sDepth - sBase >= maxDepth) throw new RangeErr('Maximum call stack size exceeded');
+      stack[sDepth++] = v;
+    }
+    return v;
+  };
+  const stringify = (value, replacer, space) => {
+    let fn, keys;
+    if (typeof replacer === 'function') fn = replacer;
+    else if (isArray(replacer)) {
+      keys = { __proto__: null };
+      const len = toLen(+replacer.length);
+      for (let i = 0; i < len; i++) {
+        const k = replacer[i], t = typeof k;
+        if (t === 'string' || t === 'number' || (k !== null && t === 'object' && (isA(k, Str) || isA(k, Num)))) keys[toStr(k)] = true;
+      }
+    }
+    const pFn = sFn, pKeys = sKeys, pGap = sGap, pBase = sBase, pDepth = sDepth, pTotal = sTotal;
+    sFn = fn; sKeys = keys; sGap = space == null ? 0 : 11; sBase = sDepth; sTotal = 0;
+    try {
+      const out = origStringify(value, counter, space);
+      return keys === undefined ? out : origStringify(value, replacer, space);
+    } finally {
+      for (let i = sBase; i < sDepth; i++) stack[i] = undefined;
+      sFn = pFn; sKeys = pKeys; sGap = pGap; sBase = pBase; sDepth = pDepth; sTotal = pTotal;
+    }
+  };
+
+  const makeGuards = () => {
+    const slice = SP.slice, indexOf = SP.indexOf;
+    const toInt = (n) => (n !== n ? 0 : n === Infinity || n === -Infinity ? n : n - (n % 1));
+
+    // replace: the result is at most the subject plus one replacement per
+    // match, and there are at most length + 1 matches; a "$" in a template
+    // expands to at most the subject. Within that bound the native runs
+    // unchanged. Past it, a template is expanded here (GetSubstitution, spec
+    // 22.1.3.19.1) and a function's results are counted, each through a
+    // function replacer, so the total is checked match by match.
+    const substitute = (tpl, args, room) => {
+      let n = args.length, groups;
+      if (typeof args[n - 1] === 'object') groups = args[--n];
+      const str = args[n - 1], pos = args[n - 2], matched = args[0], m = n - 3;
+      // pieces are joined once at the end: += in a loop would copy the
+      // growing result again for every piece
+      const parts = [];
+      let count = 0, size = 0, i = 0;
+      const add = (piece) => {
+        size += piece.length;
+        if (size > room) tooLong();
+        parts[count++] = piece;
+      };
+      for (;;) {
+        const j = apply(indexOf, tpl, ['$', i]);
+        add(j < 0 ? apply(slice, tpl, [i]) : apply(slice, tpl, [i, j]));
+        if (j < 0) break;
+        const d = tpl[j + 1];
+        let piece = '$';
+        i = j + 1;
+        if (d === '$') i++;
+        else if (d === '&') { piece = matched; i++; }
+        else if (d === '`') { piece = apply(slice, str, [0, pos]); i++; }
+        else if (d === "'") { piece = apply(slice, str, [pos + matched.length]); i++; }
+        else if (d >= '0' && d <= '9') {
+          const e = tpl[j + 2], two = e >= '0' && e <= '9' ? +(d + e) : 0;
+          if (two >= 1 && two <= m) { piece = args[two]; i += 2; } else if (+d >= 1 && +d <= m) { piece = args[+d]; i++; }
+          if (piece === undefined) piece = '';
+        } else if (d === '<' && groups !== undefined) {
+          const end = apply(indexOf, tpl, ['>', j + 2]);
+          if (end >= 0) { const v = groups[apply(slice, tpl, [j + 2, end])]; piece = v === undefined ? '' : toStr(v); i = end + 1; }
+        }
+        add(piece);
+      }
+      return apply(join, parts, ['']);
+    };
+    const bounded = (s, replaceValue) => {
+      let total = s.length;
+      const take = (r) => { total += r.length; if (total > maxChars) tooLong(); return r; };
+      if (typeof replaceValue === 'function') {
+        return function () { return take(toStr(apply(replaceValue, undefined, arguments))); };
+      }
+      const tpl = toStr(replaceValue);
+      const perMatch = apply(indexOf, tpl, ['$']) < 0 ? tpl.length : tpl.length * (s.length + 1);
+      if (s.length + (s.length + 1) * perMatch <= maxChars) return tpl;
+      return function () { return take(substitute(tpl, arguments, maxChars - total)); };
+    };
+
+    // One element per character at worst, each a string (~4 array slots):
+    // the limit is capped one past a quarter of the array cap, and reaching
+    // it fails.
+    const maxParts = maxLength >> 2;
+    const splitCapped = (native, self, args) => {
+      const limit = args[1], lim = limit === undefined ? 4294967295 : limit >>> 0;
+      const a = apply(native, self, [args[0], lim > maxParts ? maxParts + 1 : lim]);
+      if (isArray(a) && a.length > maxParts) badLength();
+      return a;
+    };
+
+    // flat in JS: interruptible, bounded, and a self-referencing array with
+    // depth Infinity overflows the JS call stack instead of goja's Go stack.
+    // The result is a plain Array (no Symbol.species).
+    const flatInto = (out, src, depth) => {
+      const len = toLen(+src.length);
+      for (let i = 0; i < len; i++) {
+        if (!(i in src)) continue;
+        const v = src[i];
+        if (depth > 0 && isArray(v)) flatInto(out, v, depth - 1);
+        else {
+          if (out.length >= maxLength) badLength();
+          out[out.length] = v;
+        }
+      }
+      return out;
+    };
+
+    return {
+      replace(native, self, args) {
+        if (self == null) return apply(native, self, args);
+        const s = toStr(self);
+        return apply(native, s, [args[0], bounded(s, args[1])]);
+      },
+      rxReplace(native, self, args) {
+        const s = toStr(args[0]);
+        return apply(native, self, [s, bounded(s, args[1])]);
+      },
+      split: splitCapped,
+      concat(self, args) {
+        if (self == null) return apply(concat, self, args);
+        const s = toStr(self), parts = [];
+        let total = s.length;
+        for (let i = 0; i < args.length; i++) {
+          const p = toStr(args[i]);
+          total += p.length;
+          if (total > maxChars) tooLong();
+          parts[i] = p;
+        }
+        return apply(concat, s, parts);
+      },
+      // NFC/NFD grow a string at most 4 times, NFKC/NFKD 18 times (U+FDFA),
+      // in UTF-16 code units.
+      normalize(self, args) {
+        if (self == null) return apply(normalize, self, args);
+        const s = toStr(self), f = args[0] === undefined ? 'NFC' : toStr(args[0]);
+        if (s.length * (f === 'NFKC' || f === 'NFKD' ? 18 : 4) > maxChars) tooLong();
+        return apply(normalize, s, [f]);
+      },
+      flat(self, args) {
+        const o = Obj(self);
+        return flatInto([], o, args[0] === undefined ? 1 : toInt(+args[0]));
+      },
+      // Array and typed array toLocaleString: each element's string is
+      // counted before the native join sees them.
+      toLocaleString(self) {
+        const o = Obj(self);
+        const len = toLen(+o.length);
+        if (len > maxLength) badLength();
+        const parts = new OrigArray(len);
+        let total = len > 0 ? len - 1 : 0;
+        for (let i = 0; i < len; i++) {
+          const v = o[i];
+          const s = v == null ? '' : toStr(apply(Obj(v).toLocaleString, v, []));
+          total += s.length;
+          if (total > maxChars) tooLong();
+          parts[i] = s;
+        }
+        return apply(join, parts, [',']);
+      },
+    };
+  };
 
   // --- Lazily guarded globals ---
   // provide(name) builds one on the first read of its name from the global
@@ -145,9 +377,25 @@
     const typed = { __proto__: null, Int8Array: null, Uint8Array: null, Uint8ClampedArray: null, Int16Array: null,
       Uint16Array: null, Int32Array: null, Uint32Array: null, Float32Array: null, Float64Array: null,
       BigInt64Array: null, BigUint64Array: null };
+    // %TypedArray%.prototype join and toLocaleString loop natively over
+    // the elements: up to maxBytes of them, each with the separator. Past a
+    // bound on the output they run as the guarded Array methods, which count.
+    let TAP;
+    const guardTypedProto = (T) => {
+      TAP = getPrototypeOf(T.prototype);
+      const tjoin = TAP.join, lengthOf = getOwnPropertyDescriptor(TAP, 'length').get;
+      TAP.join = { join(separator) {
+        const len = apply(lengthOf, this, []); // also checks this is a typed array
+        const sep = separator === undefined ? ',' : toStr(separator);
+        if (len * (sep.length + 24) <= maxChars) return apply(tjoin, this, [sep]);
+        return apply(guardedJoin, this, [sep]);
+      } }.join;
+      TAP.toLocaleString = thin.toLocaleString;
+    };
     const typedArray = (name) => {
       arrayBuffer();
       const T = orig[name];
+      if (TAP === undefined) guardTypedProto(T);
       return guard(T, (args) => {
         const a = args[0];
         if (a === null || typeof a !== 'object') return toLen(+a) * T.BYTES_PER_ELEMENT;

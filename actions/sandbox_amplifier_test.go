@@ -1,0 +1,94 @@
+package actions
+
+import (
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Single-call amplifiers (security checklist D.44): built-ins that build a
+// huge result in one native call from a small input, where Runtime.Interrupt
+// cannot reach. Each route must fail fast with the guard's own error (never
+// the memory watchdog's "memory limit", which means the native ran), and the
+// heap must stay bounded.
+var amplifiers = map[string]struct{ src, want string }{
+	"replace regexp, long replacement":      {`'a'.repeat(1e4).replace(/a/g, 'b'.repeat(1e5))`, "Invalid string length"},
+	"replaceAll string, long replacement":   {`'a'.repeat(1e4).replaceAll('a', 'b'.repeat(1e5))`, "Invalid string length"},
+	"replace function result":               {`const r = 'b'.repeat(1e5); 'a'.repeat(1e4).replace(/a/g, () => r)`, "Invalid string length"},
+	"replaceAll function result":            {`const r = 'b'.repeat(1e5); 'a'.repeat(1e4).replaceAll('a', () => r)`, "Invalid string length"},
+	"replace $& template":                   {`'a'.repeat(1e4).replace(/a+/g, '$&'.repeat(1e3))`, "Invalid string length"},
+	"replace $\x60 template, string search": {"('a'.repeat(1e5) + 'x').replace('x', '$`'.repeat(100))", "Invalid string length"},
+	"replace $<name> template":              {`'a'.repeat(1e4).replace(/(?<x>a+)/, '$<x>'.repeat(1e3))`, "Invalid string length"},
+	"Symbol.replace called directly":        {`RegExp.prototype[Symbol.replace].call(/a/g, 'a'.repeat(1e4), 'b'.repeat(1e5))`, "Invalid string length"},
+	"concat many arguments":                 {`''.concat(...Array(1000).fill('x'.repeat(4e6)))`, "Invalid string length"},
+	"split into characters":                 {`'x'.repeat(4e6).split('')`, "Invalid array length"},
+	"normalize NFKD":                        {`'\uFDFA'.repeat(1e6).normalize('NFKD')`, "Invalid string length"},
+	"flat self-referencing":                 {`const a = [1]; a.push(a); a.flat(Infinity)`, "Maximum call stack size exceeded"},
+	"toLocaleString":                        {`Array(1000).fill('x'.repeat(4e6)).toLocaleString()`, "Invalid string length"},
+	"typed array join":                      {`new Uint8Array(4e6).join('x'.repeat(1000))`, "Invalid array length"},
+	"typed array toLocaleString":            {`new Uint8Array(4e6).toLocaleString()`, "Invalid array length"},
+	"JSON.stringify shared references":      {`let a = [1]; for (let i = 0; i < 40; i++) a = [a, a]; JSON.stringify(a)`, "Invalid string length"},
+	"JSON.stringify property list":          {`let a = {k: 1}; for (let i = 0; i < 40; i++) a = {k: a, j: a}; JSON.stringify(a, ['k', 'j'])`, "Invalid string length"},
+	"JSON.stringify deep indent":            {`let a = []; for (let i = 0; i < 4000; i++) a = [a]; JSON.stringify(a, null, 10)`, "Invalid string length"},
+	"JSON.stringify deep nesting":           {`let a = []; for (let i = 0; i < 20000; i++) a = [a]; JSON.stringify(a)`, "Maximum call stack size exceeded"},
+	"claim with shared references":          {`let a = [1]; for (let i = 0; i < 40; i++) a = [a, a]; api.idToken.setCustomClaim('https://x.test/a', a)`, "Value is not JSON-serializable: Invalid string length"},
+}
+
+func TestSandboxAmplifiersAreRefused(t *testing.T) {
+	for name, tc := range amplifiers {
+		t.Run(name, func(t *testing.T) {
+			runtime.GC()
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			start := time.Now()
+			out := runJS(t, Input{}, Options{Timeout: 10 * time.Second, MaxMemory: 16 << 20},
+				`exports.onExecutePostLogin = async (event, api) => { `+tc.src+` }`)
+			el := time.Since(start)
+			runtime.ReadMemStats(&after)
+			wantErr(t, out, tc.want)
+			if el > 2*time.Second {
+				t.Fatalf("took %v", el)
+			}
+			if after.HeapInuse > before.HeapInuse+256<<20 {
+				t.Fatalf("heap grew by %d MiB", (after.HeapInuse-before.HeapInuse)>>20)
+			}
+		})
+	}
+}
+
+// The guarded built-ins keep their results, including on the slow paths a
+// guard takes past its cheap bound (a "$" template on a long subject is
+// expanded in JS).
+func TestSandboxAmplifierGuardsKeepNormalBehaviour(t *testing.T) {
+	out := runJS(t, Input{}, shortBudget, `exports.onExecutePostLogin = async () => {
+		const tpl = '$2, $1 [$<last>] $$ $0 $3 $10 $01 $<nope>', rx = /(\w+)\s(?<last>\w+)$/;
+		const pad = '-'.repeat(3000), long = (pad + 'John Smith').replace(rx, tpl), short = ('-John Smith').replace(rx, tpl);
+		console.log(long.slice(3000) === short.slice(1), short);
+		console.log((pad + 'a<b>c').replace(/b/, "[$\x60|$']") === pad + 'a<[' + pad + 'a<|>c]>c', 'a-b-c'.replace('-', "$'$\x60"));
+		console.log('foo boo'.replace(/(o)/g, (m, p1, off) => p1.toUpperCase() + off), 'aXbXc'.replaceAll('X', '$&$&'),
+			'x'.replace('x', () => 5), (() => { try { 'a'.replaceAll(/a/, 'b') } catch (e) { return e.constructor.name } })(),
+			'ab'.replace({ [Symbol.replace]: (s, r) => s + r }, '!'), String.prototype.replace.call(12, 2, 3));
+		console.log('a,b,c'.split(',', 2).join('|'), 'a,b'.split(',', -1).length, 'a1b2c'.split(/\d/).join('|'), 'abc'.split('').length,
+			'a'.concat(1, null, [2, 3]), 'A\u030A'.normalize() === '\u00C5', '\uFB01'.normalize('NFKD'), typeof ''.normalize);
+		console.log(JSON.stringify([1, [2, [3, [4]]]].flat()), JSON.stringify([1, [2, [3, [4]]]].flat(Infinity)), [1, , 3].flat().length,
+			[[1], [2]].flatMap(x => x).join(), [1, 'a', null, 2.5].toLocaleString(), new Uint8Array([1, 2, 3]).join('-'),
+			new Uint8Array([1, 2]).toLocaleString(), new Float64Array([1.5]).join());
+		const o = {b: 1, a: [1, {c: 2}], d: new Date(0), t: {toJSON: () => 'T'}, u: undefined};
+		console.log(JSON.stringify(o), JSON.stringify(o, ['a', 'c', 'b']), JSON.stringify(o, (k, v) => typeof v === 'number' ? v * 10 : v));
+		console.log(JSON.stringify({a: [1, {b: 2}]}, null, 2).split('\n').length, JSON.stringify('x'), JSON.stringify(undefined) === undefined,
+			(() => { const c = {}; c.c = c; try { JSON.stringify(c) } catch (e) { return e.constructor.name } })()) }`)
+	wantOK(t, out)
+	want := []string{
+		"true -Smith, John [Smith] $ $0 $3 John0 John ",
+		"true ab-cab-c",
+		"fO1O2 bO5O6 aXXbXXc 5 TypeError ab! 13",
+		"a|b 2 a|b|c 3 a1null2,3 true fi function",
+		"[1,2,[3,[4]]] [1,2,3,4] 2 1,2 1,a,,2.5 1-2-3 1,2 1.5",
+		`{"b":1,"a":[1,{"c":2}],"d":"1970-01-01T00:00:00.000Z","t":"T"} {"a":[1,{"c":2}],"b":1} {"b":10,"a":[10,{"c":20}],"d":"1970-01-01T00:00:00.000Z","t":"T"}`,
+		`8 "x" true TypeError`,
+	}
+	if got := consoleOf(out); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("console\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
