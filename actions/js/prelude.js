@@ -172,7 +172,9 @@
     if (sFn !== undefined) v = apply(sFn, this, [key, v]);
     else if (sKeys !== undefined && sDepth > sBase && !isArray(this) && sKeys[key] !== true) return undefined;
     while (sDepth > sBase && stack[sDepth - 1] !== this) sDepth--;
-    sTotal += key.length + 4 + sGap * (sDepth - sBase) + (typeof v === 'string' ? v.length : 24);
+    // with an indent, a value takes a line, and an object or array a second
+    // one for its closing bracket
+    sTotal += key.length + 4 + 2 * sGap * (sDepth - sBase) + (typeof v === 'string' ? v.length : 24);
     if (sTotal > maxChars) tooLong();
     if (v !== null && typeof v === 'object') {
       if (sDepth - sBase >= maxDepth) throw new RangeErr('Maximum call stack size exceeded');
