@@ -25,6 +25,7 @@ type Trigger struct {
 }
 
 func NewTrigger(actions []*Action, opts Options) *Trigger {
+	boundRegexMatches()
 	opts = opts.withDefaults()
 	t := &Trigger{actions: actions, opts: opts, client: newFetchClient(opts.Fetch), pool: make(chan *sandbox, poolSize)}
 	go t.refill()
