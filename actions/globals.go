@@ -127,7 +127,7 @@ func newSandbox(opts Options) (*sandbox, error) {
 		r.ToValue(limit/4),  // max ArrayBuffer bytes
 		sb.fn(sb.apply),
 		sb.fn(sb.construct),
-		r.NewArray(goja.SymReplace, goja.SymSplit),
+		r.NewArray(goja.SymReplace, goja.SymSplit, goja.SymIterator, goja.SymIsConcatSpreadable),
 	)
 	if err != nil {
 		return nil, err

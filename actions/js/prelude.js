@@ -144,6 +144,18 @@
     flat() { return guards().flat(this, arguments); },
     toLocaleString() { return guards().toLocaleString(this); },
     stringify(value, replacer, space) { return stringify(value, replacer, space); },
+    // Array.prototype methods that loop natively over length, whatever the
+    // number of elements (a = []; a.length = 2**32-1): see lengthCapped.
+    arrayConcat(...items) { return guards().arrayConcat(this, arguments); },
+    indexOf(searchElement) { return guards().capped(aIndexOf, false, this, arguments); },
+    lastIndexOf(searchElement) { return guards().capped(aLastIndexOf, false, this, arguments); },
+    includes(searchElement) { return guards().capped(aIncludes, false, this, arguments); },
+    copyWithin(target, start) { return guards().capped(aCopyWithin, true, this, arguments); },
+    reverse() { return guards().capped(aReverse, true, this, arguments); },
+    sort(compareFn) { return guards().capped(aSort, true, this, arguments); },
+    keys() { return guards().capped(aKeys, false, this, arguments); },
+    values() { return guards().capped(aValues, false, this, arguments); },
+    entries() { return guards().capped(aEntries, false, this, arguments); },
   };
   const replace = SP.replace, replaceAll = SP.replaceAll, split = SP.split, concat = SP.concat, normalize = SP.normalize;
   const rxReplace = RP[symReplace], rxSplit = RP[symSplit];
@@ -158,6 +170,21 @@
   AP.flat = thin.flat;
   AP.toLocaleString = thin.toLocaleString;
   JSON.stringify = thin.stringify;
+  const symIterator = syms[2], symSpreadable = syms[3];
+  const aConcat = AP.concat, aIndexOf = AP.indexOf, aLastIndexOf = AP.lastIndexOf, aIncludes = AP.includes,
+    aCopyWithin = AP.copyWithin, aReverse = AP.reverse, aSort = AP.sort, aKeys = AP.keys, aValues = AP.values,
+    aEntries = AP.entries;
+  AP.concat = thin.arrayConcat;
+  AP.indexOf = thin.indexOf;
+  AP.lastIndexOf = thin.lastIndexOf;
+  AP.includes = thin.includes;
+  AP.copyWithin = thin.copyWithin;
+  AP.reverse = thin.reverse;
+  AP.sort = thin.sort;
+  AP.keys = thin.keys;
+  AP.values = thin.values;
+  AP[symIterator] = thin.values;
+  AP.entries = thin.entries;
 
   // JSON.stringify with a replacer that counts the output as it goes
   // (every value passes through it) and tracks the nesting depth for the
@@ -290,7 +317,74 @@
       return out;
     };
 
+    // Arrays have a stable data length, checked before the native runs.
+    // Anything else (an array-like, possibly with a length getter) is read
+    // once into a real array, holes kept, in interruptible JS; the native
+    // runs on that copy, and a mutating method's result is written back.
+    const lengthCapped = (native, mutates, self, args) => {
+      if (self == null) return apply(native, self, args);
+      const o = Obj(self);
+      if (isArray(o)) {
+        if (o.length > maxLength) badLength();
+        return apply(native, o, args);
+      }
+      const len = toLen(+o.length);
+      if (len > maxLength) badLength();
+      const c = new OrigArray(len);
+      for (let i = 0; i < len; i++) if (i in o) c[i] = o[i];
+      const r = apply(native, c, args);
+      if (!mutates) return r;
+      for (let i = 0; i < len; i++) {
+        if (i in c) o[i] = c[i];
+        else delete o[i];
+      }
+      return o;
+    };
+    // concat: when every item is a primitive or an array (whose length is a
+    // stable data property, and which spreads unless its
+    // Symbol.isConcatSpreadable says false) the total is bounded by the sum
+    // of the lengths, checked before the native runs. Otherwise it runs here,
+    // reading each item's Symbol.isConcatSpreadable and length once. The
+    // result is a plain Array (no Symbol.species), as with flat.
+    const arrayConcat = (self, args) => {
+      if (self == null) return apply(aConcat, self, args);
+      const o = Obj(self);
+      let total = isArray(o) ? o.length : 1, plain = isArray(o);
+      for (let i = 0; i < args.length; i++) {
+        const v = args[i];
+        if (v !== null && (typeof v === 'object' || typeof v === 'function')) {
+          if (!isArray(v)) { plain = false; break; }
+          total += v.length;
+        } else total++;
+      }
+      if (plain) {
+        if (total > maxLength) badLength();
+        return apply(aConcat, o, args);
+      }
+      const out = [];
+      let n = 0;
+      for (let i = -1; i < args.length; i++) {
+        const v = i < 0 ? o : args[i];
+        if (v !== null && (typeof v === 'object' || typeof v === 'function')) {
+          const sp = v[symSpreadable];
+          if (sp === undefined ? isArray(v) : sp) {
+            const len = toLen(+v.length);
+            if (n + len > maxLength) badLength();
+            for (let k = 0; k < len; k++) if (k in v) out[n + k] = v[k];
+            n += len;
+            continue;
+          }
+        }
+        if (n + 1 > maxLength) badLength();
+        out[n++] = v;
+      }
+      out.length = n;
+      return out;
+    };
+
     return {
+      capped: lengthCapped,
+      arrayConcat,
       replace(native, self, args) {
         if (self == null) return apply(native, self, args);
         const s = toStr(self);
