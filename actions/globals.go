@@ -128,6 +128,7 @@ func newSandbox(opts Options) (*sandbox, error) {
 		sb.fn(sb.apply),
 		sb.fn(sb.construct),
 		r.NewArray(goja.SymReplace, goja.SymSplit, goja.SymIterator, goja.SymIsConcatSpreadable),
+		r.ToValue(isPlainArray),
 	)
 	if err != nil {
 		return nil, err
@@ -268,6 +269,20 @@ func (sb *sandbox) construct(c goja.FunctionCall) goja.Value {
 	}
 	return obj
 }
+
+var proxyType = reflect.TypeOf(goja.Proxy{})
+
+// isPlainArray(v) for the prelude's guards: v is an Array exotic object and
+// not a Proxy (Array.isArray is true for a Proxy of an array too, whose
+// length a trap can change between the guard's read and the native's).
+func isPlainArray(c goja.FunctionCall) goja.Value {
+	if o, ok := c.Argument(0).(*goja.Object); ok && o.ClassName() == "Array" && o.ExportType() != proxyType {
+		return valueTrue
+	}
+	return valueFalse
+}
+
+var valueTrue, valueFalse = goja.New().ToValue(true), goja.New().ToValue(false)
 
 func (sb *sandbox) arrayArgs(v goja.Value) []goja.Value {
 	obj, ok := v.(*goja.Object)

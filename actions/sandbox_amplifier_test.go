@@ -36,34 +36,39 @@ var amplifiers = map[string]struct{ src, want string }{
 
 	// Native loops over a huge length with few elements: a = []; a.length
 	// = 2**32-1, or an array-like {length: 2**53-1}.
-	"array concat spreadable array-like": {`[].concat({length: 2**32-1, [Symbol.isConcatSpreadable]: true})`, "Invalid array length"},
-	"array concat huge arrays":           {`const a = []; a.length = 2**31; [1].concat(a, a)`, "Invalid array length"},
-	"array concat on spreadable this":    {`Array.prototype.concat.call({length: 2**53-1, [Symbol.isConcatSpreadable]: true}, 1)`, "Invalid array length"},
-	"Array.from keys of huge array":      {`const a = []; a.length = 2**32-1; Array.from(a.keys())`, "Invalid array length"},
-	"Array.from values of huge array":    {`const a = []; a.length = 2**32-1; Array.from(a.values())`, "Invalid array length"},
-	"Array.from entries of huge array":   {`const a = []; a.length = 2**32-1; Array.from(a.entries())`, "Invalid array length"},
-	"Array.from huge array":              {`const a = []; a.length = 2**32-1; Array.from(a)`, "Invalid array length"},
-	"Array.from array-like":              {`Array.from({length: 2**32-1})`, "Invalid array length"},
-	"Array.from keys of array-like":      {`Array.from(Array.prototype.keys.call({length: 2**53-1}))`, "Invalid array length"},
-	"spread keys of huge array":          {`const a = []; a.length = 2**32-1; [...a.keys()]`, "Invalid array length"},
-	"spread huge array":                  {`const a = []; a.length = 2**32-1; [...a]`, "Invalid array length"},
-	"spread huge array into call":        {`const a = []; a.length = 2**32-1; Math.max(...a)`, "Invalid array length"},
-	"array indexOf huge length":          {`const a = []; a.length = 2**32-1; a.indexOf(1)`, "Invalid array length"},
-	"array lastIndexOf huge length":      {`const a = []; a.length = 2**32-1; a.lastIndexOf(1)`, "Invalid array length"},
-	"array includes huge length":         {`const a = []; a.length = 2**32-1; a.includes(1)`, "Invalid array length"},
-	"array join huge length":             {`const a = []; a.length = 2**32-1; a.join()`, "Invalid array length"},
-	"array fill huge length":             {`const a = []; a.length = 2**32-1; a.fill(1, 0, 5)`, "Invalid array length"},
-	"array copyWithin huge length":       {`const a = []; a.length = 2**32-1; a.copyWithin(0, 1)`, "Invalid array length"},
-	"array reverse huge length":          {`const a = []; a.length = 2**32-1; a.reverse()`, "Invalid array length"},
-	"array sort huge length":             {`const a = []; a.length = 2**32-1; a.sort()`, "Invalid array length"},
-	"array-like indexOf huge length":     {`Array.prototype.indexOf.call({length: 2**53-1}, 1)`, "Invalid array length"},
-	"array-like lastIndexOf huge length": {`Array.prototype.lastIndexOf.call({length: 2**53-1}, 1)`, "Invalid array length"},
-	"array-like includes huge length":    {`Array.prototype.includes.call({length: 2**53-1}, 1)`, "Invalid array length"},
-	"array-like join huge length":        {`Array.prototype.join.call({length: 2**53-1})`, "Invalid array length"},
-	"array-like fill huge length":        {`Array.prototype.fill.call({length: 2**53-1}, 1, 0, 5)`, "Invalid array length"},
-	"array-like copyWithin huge length":  {`Array.prototype.copyWithin.call({length: 2**53-1}, 0, 1)`, "Invalid array length"},
-	"array-like reverse huge length":     {`Array.prototype.reverse.call({length: 2**53-1})`, "Invalid array length"},
-	"array-like sort huge length":        {`Array.prototype.sort.call({length: 2**53-1})`, "Invalid array length"},
+	"array concat spreadable array-like":   {`[].concat({length: 2**32-1, [Symbol.isConcatSpreadable]: true})`, "Invalid array length"},
+	"array concat huge arrays":             {`const a = []; a.length = 2**31; [1].concat(a, a)`, "Invalid array length"},
+	"array concat on spreadable this":      {`Array.prototype.concat.call({length: 2**53-1, [Symbol.isConcatSpreadable]: true}, 1)`, "Invalid array length"},
+	"Array.from keys of huge array":        {`const a = []; a.length = 2**32-1; Array.from(a.keys())`, "Invalid array length"},
+	"Array.from values of huge array":      {`const a = []; a.length = 2**32-1; Array.from(a.values())`, "Invalid array length"},
+	"Array.from entries of huge array":     {`const a = []; a.length = 2**32-1; Array.from(a.entries())`, "Invalid array length"},
+	"Array.from huge array":                {`const a = []; a.length = 2**32-1; Array.from(a)`, "Invalid array length"},
+	"Array.from array-like":                {`Array.from({length: 2**32-1})`, "Invalid array length"},
+	"Array.from keys of array-like":        {`Array.from(Array.prototype.keys.call({length: 2**53-1}))`, "Invalid array length"},
+	"Array.from array-like, other this":    {`Array.from.call(Object, {length: 2**32-1})`, "Invalid array length"},
+	"Array.from array-like, function this": {`Array.from.call(function () { return {} }, {length: 2**32-1})`, "Invalid array length"},
+	"spread keys of huge array":            {`const a = []; a.length = 2**32-1; [...a.keys()]`, "Invalid array length"},
+	"spread huge array":                    {`const a = []; a.length = 2**32-1; [...a]`, "Invalid array length"},
+	"spread huge array into call":          {`const a = []; a.length = 2**32-1; Math.max(...a)`, "Invalid array length"},
+	"array indexOf huge length":            {`const a = []; a.length = 2**32-1; a.indexOf(1)`, "Invalid array length"},
+	"array lastIndexOf huge length":        {`const a = []; a.length = 2**32-1; a.lastIndexOf(1)`, "Invalid array length"},
+	"array includes huge length":           {`const a = []; a.length = 2**32-1; a.includes(1)`, "Invalid array length"},
+	"array join huge length":               {`const a = []; a.length = 2**32-1; a.join()`, "Invalid array length"},
+	"array fill huge length":               {`const a = []; a.length = 2**32-1; a.fill(1, 0, 5)`, "Invalid array length"},
+	"array copyWithin huge length":         {`const a = []; a.length = 2**32-1; a.copyWithin(0, 1)`, "Invalid array length"},
+	"array reverse huge length":            {`const a = []; a.length = 2**32-1; a.reverse()`, "Invalid array length"},
+	"array sort huge length":               {`const a = []; a.length = 2**32-1; a.sort()`, "Invalid array length"},
+	"array-like indexOf huge length":       {`Array.prototype.indexOf.call({length: 2**53-1}, 1)`, "Invalid array length"},
+	"array-like lastIndexOf huge length":   {`Array.prototype.lastIndexOf.call({length: 2**53-1}, 1)`, "Invalid array length"},
+	"array-like includes huge length":      {`Array.prototype.includes.call({length: 2**53-1}, 1)`, "Invalid array length"},
+	"array-like join huge length":          {`Array.prototype.join.call({length: 2**53-1})`, "Invalid array length"},
+	"array-like fill huge length":          {`Array.prototype.fill.call({length: 2**53-1}, 1, 0, 5)`, "Invalid array length"},
+	"array-like copyWithin huge length":    {`Array.prototype.copyWithin.call({length: 2**53-1}, 0, 1)`, "Invalid array length"},
+	"array-like reverse huge length":       {`Array.prototype.reverse.call({length: 2**53-1})`, "Invalid array length"},
+	"array-like sort huge length":          {`Array.prototype.sort.call({length: 2**53-1})`, "Invalid array length"},
+	"proxy of array, indexOf":              {`const p = new Proxy([], {}); p.length = 2**32-1; p.indexOf(1)`, "Invalid array length"},
+	"proxy of array, fill":                 {`const p = new Proxy([], {}); p.length = 2**32-1; p.fill(1, 0, 1)`, "Invalid array length"},
+	"proxy of array, concat":               {`const p = new Proxy([], {}); p.length = 2**32-1; [].concat(p)`, "Invalid array length"},
 }
 
 func TestSandboxAmplifiersAreRefused(t *testing.T) {
@@ -145,6 +150,10 @@ func TestSandboxArrayLengthGuardsKeepNormalBehaviour(t *testing.T) {
 		console.log(AP.indexOf.call(getter(), 7), AP.includes.call(getter(), 7), reads,
 			(() => { try { AP.indexOf.call(null, 1) } catch (e) { return e.constructor.name } })(),
 			(() => { try { AP.concat.call(undefined) } catch (e) { return e.constructor.name } })());
+		const trap = () => { let k = 0; return new Proxy([5], {get(t, p) { return p === 'length' ? (k++ ? 2 ** 32 - 1 : 1) : t[p] }}) };
+		console.log(trap().indexOf(5), [].concat(trap()).length, trap().reverse()[0], trap().fill(6)[0], Array.from.call(Object, {length: 2, 1: 'y'}).length,
+			Array.from(new Set([1, 2])).join(), Array.from('ab').join(), Array.from({length: 2}, (v, i) => i * 2).join(), Array.from([1, 2], x => x + 1).join(),
+			(() => { let n = 0; return Array.from.call(Object, {length: 2 ** 32 - 1, get [Symbol.iterator]() { return n++ ? undefined : function* () {} }}).length })());
 		class Sub extends Array {}
 		console.log(new Sub(1, 2).concat([3]) instanceof Sub, new Sub(3, 4).indexOf(4), [3, 1, 2].sort() instanceof Array) }`)
 	wantOK(t, out)
@@ -156,6 +165,7 @@ func TestSandboxArrayLengthGuardsKeepNormalBehaviour(t *testing.T) {
 		`1 3 true -1 {"0":"c","2":"a","3":"b","length":4} {"0":"a","1":"b","2":"c","length":4} {"1":"c","3":"c","length":4}`,
 		"5 true false 0|p||r|x [\"s\",1] [0,1]",
 		"0 true 2 TypeError TypeError",
+		"0 1 5 6 2 1,2 a,b 0,2 2,3 0",
 		"true 1 true",
 	}
 	if got := consoleOf(out); strings.Join(got, "\n") != strings.Join(want, "\n") {

@@ -10,7 +10,7 @@
 // names below are the original built-ins; global is the sandbox's global
 // object (globals.go), which replaces orig before any action code runs. orig
 // never reaches a script: it is only read here, inside closures.
-(function (global, orig, maxChars, maxLength, maxBytes, apply, construct, syms) {
+(function (global, orig, maxChars, maxLength, maxBytes, apply, construct, syms, isPlainArray) {
   'use strict';
   const defineProperty = Object.defineProperty;
   // apply(fn, this, args) and construct(Ctor, args, newTarget) are Go
@@ -91,7 +91,7 @@
     const o = Obj(this);
     const len = toLen(+o.length);
     if (len > maxLength) badLength();
-    if (isArray(o)) return apply(fill, o, arguments); // length is a stable data property
+    if (isPlainArray(o)) return apply(fill, o, arguments); // length is a stable data property
     // Array-likes may have a length getter: fill them in (interruptible) JS.
     const rel = (v, d) => { v = v === undefined ? d : +v; v = v < 0 ? v - (v % 1) : toLen(v); return v < 0 ? Math.max(len + v, 0) : Math.min(v, len); };
     for (let i = rel(start, 0), e = rel(end, len); i < e; i++) o[i] = value;
@@ -156,6 +156,7 @@
     keys() { return guards().capped(aKeys, false, this, arguments); },
     values() { return guards().capped(aValues, false, this, arguments); },
     entries() { return guards().capped(aEntries, false, this, arguments); },
+    from(items) { return guards().from(this, arguments); },
   };
   const replace = SP.replace, replaceAll = SP.replaceAll, split = SP.split, concat = SP.concat, normalize = SP.normalize;
   const rxReplace = RP[symReplace], rxSplit = RP[symSplit];
@@ -185,6 +186,8 @@
   AP.values = thin.values;
   AP[symIterator] = thin.values;
   AP.entries = thin.entries;
+  const aFrom = OrigArray.from;
+  GuardedArray.from = thin.from;
 
   // JSON.stringify with a replacer that counts the output as it goes
   // (every value passes through it) and tracks the nesting depth for the
@@ -318,13 +321,14 @@
     };
 
     // Arrays have a stable data length, checked before the native runs.
-    // Anything else (an array-like, possibly with a length getter) is read
+    // Anything else (an array-like, possibly with a length getter, or a
+    // Proxy, which Array.isArray calls an array) is read
     // once into a real array, holes kept, in interruptible JS; the native
     // runs on that copy, and a mutating method's result is written back.
     const lengthCapped = (native, mutates, self, args) => {
       if (self == null) return apply(native, self, args);
       const o = Obj(self);
-      if (isArray(o)) {
+      if (isPlainArray(o)) {
         if (o.length > maxLength) badLength();
         return apply(native, o, args);
       }
@@ -340,8 +344,8 @@
       }
       return o;
     };
-    // concat: when every item is a primitive or an array (whose length is a
-    // stable data property, and which spreads unless its
+    // concat: when every item is a primitive or an array (not a Proxy: its
+    // length is a stable data property, and it spreads unless its
     // Symbol.isConcatSpreadable says false) the total is bounded by the sum
     // of the lengths, checked before the native runs. Otherwise it runs here,
     // reading each item's Symbol.isConcatSpreadable and length once. The
@@ -349,11 +353,11 @@
     const arrayConcat = (self, args) => {
       if (self == null) return apply(aConcat, self, args);
       const o = Obj(self);
-      let total = isArray(o) ? o.length : 1, plain = isArray(o);
-      for (let i = 0; i < args.length; i++) {
+      let plain = isPlainArray(o), total = plain ? o.length : 1;
+      for (let i = 0; plain && i < args.length; i++) {
         const v = args[i];
         if (v !== null && (typeof v === 'object' || typeof v === 'function')) {
-          if (!isArray(v)) { plain = false; break; }
+          if (!isPlainArray(v)) { plain = false; break; }
           total += v.length;
         } else total++;
       }
@@ -382,8 +386,30 @@
       return out;
     };
 
+    // Array.from(arrayLike) calls new this(length), which the guarded
+    // Array refuses, but another this (Array.from.call(Object, ...)) gets
+    // the length unchecked; an iterable's Symbol.iterator may be a getter
+    // that answers differently when the native reads it again. So an
+    // array-like is copied here, its length read once and checked, and an
+    // iterable reaches the native through its method as read here (arrays,
+    // whose iterators check their length, go straight through).
+    const arrayFrom = (self, args) => {
+      const items = args[0];
+      if (items == null || isPlainArray(items)) return apply(aFrom, self, args);
+      const m = items[symIterator];
+      let src;
+      if (m == null) {
+        const o = Obj(items), len = toLen(+o.length);
+        if (len > maxLength) badLength();
+        src = new OrigArray(len);
+        for (let i = 0; i < len; i++) src[i] = o[i];
+      } else src = { [symIterator]() { return apply(m, items, []); } };
+      return apply(aFrom, self, [src, args[1], args[2]]);
+    };
+
     return {
       capped: lengthCapped,
+      from: arrayFrom,
       arrayConcat,
       replace(native, self, args) {
         if (self == null) return apply(native, self, args);
