@@ -129,6 +129,14 @@
   // mostly goja materializing the native it replaces; RegExp.prototype
   // ~13 µs, as goja builds it whole. The engine's own serializations of
   // claims and console values are bounded in Go (jsonsize.go).
+  // The Array.prototype length guards below (concat, indexOf, lastIndexOf,
+  // includes, copyWithin, reverse, sort, keys, values/@@iterator, entries,
+  // and Array.from) add ~25 µs per sandbox: each materializes a native of
+  // goja's lazily built Array.prototype, and setting @@iterator builds its
+  // symbol properties (@@unscopables). Still unguarded, CPU only: the
+  // callback methods that skip holes (forEach, filter, every, some, reduce,
+  // reduceRight, flatMap), toReversed, with, toSpliced, splice, shift,
+  // unshift, and an array iterator made before its array's length grew.
   const symReplace = syms[0], symSplit = syms[1];
   const RP = RegExp.prototype;
   let impl;
