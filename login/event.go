@@ -1,6 +1,7 @@
 package login
 
 import (
+	"cmp"
 	"net"
 	"net/http"
 	"net/netip"
@@ -155,7 +156,7 @@ func (h *Handler) loginEvent(r *http.Request, ar *store.AuthRequest, st *txState
 		"requested_scopes": strs(ar.Scopes),
 		"redirect_uri":     ar.RedirectURI,
 		"response_type":    strs(strings.Fields(ar.ResponseType)),
-		"response_mode":    orDefault(ar.ResponseMode, "query"),
+		"response_mode":    cmp.Or(ar.ResponseMode, "query"),
 		"prompt":           strs(ar.Prompt),
 		"acr_values":       strs(ar.ACRValues),
 		"ui_locales":       strs(ar.UILocales),
@@ -221,13 +222,6 @@ func valuesMap(v map[string][]string) map[string]any {
 		}
 	}
 	return out
-}
-
-func orDefault(s, d string) string {
-	if s == "" {
-		return d
-	}
-	return s
 }
 
 func hostOf(issuer string) string {

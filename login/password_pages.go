@@ -1,11 +1,13 @@
 package login
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"net/http"
 	"net/mail"
+	"strconv"
 	"strings"
 	"time"
 
@@ -118,7 +120,7 @@ func (h *Handler) postLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if ar == nil {
-		http.Redirect(w, r, orDefault(safeReturn(r.PostFormValue("return_to")), "/u/account"), http.StatusSeeOther)
+		http.Redirect(w, r, cmp.Or(safeReturn(r.PostFormValue("return_to")), "/u/account"), http.StatusSeeOther)
 		return
 	}
 	h.authenticated(w, r, ar, u, sess, "pwd")
@@ -236,7 +238,7 @@ func (h *Handler) postSignup(w http.ResponseWriter, r *http.Request) {
 }
 
 func passwordPolicyMessage(min int) string {
-	return "Your password must be at least " + itoa(min) + " characters long."
+	return "Your password must be at least " + strconv.Itoa(min) + " characters long."
 }
 
 // CreateUser makes a database user with an Auth0-shaped id.
@@ -276,16 +278,4 @@ func safeReturn(s string) string {
 		return s
 	}
 	return ""
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b []byte
-	for n > 0 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-		n /= 10
-	}
-	return string(b)
 }

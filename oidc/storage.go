@@ -49,8 +49,8 @@ func (o opStorage) GetRefreshTokenInfo(context.Context, string, string) (string,
 	return "", "", op.ErrInvalidRefreshToken
 }
 
-// signingKey adapts our active key for the library's id_token_hint and
-// access-token verifiers, which only need the public side (KeySet).
+// SigningKey is never asked for: authd signs its tokens itself (Keys);
+// the library's id_token_hint verifier needs only KeySet.
 func (o opStorage) SigningKey(context.Context) (op.SigningKey, error) { return nil, errNotUsed }
 
 func (o opStorage) SignatureAlgorithms(context.Context) ([]jose.SignatureAlgorithm, error) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -84,7 +85,7 @@ func (c *cli) users(args []string) int {
 		}
 		now := time.Now().UTC()
 		u := &store.User{ID: login.NewUserID(), Connection: *connection, Email: e, EmailVerified: *verified,
-			Name: orStr(*name, e), Nickname: strings.SplitN(e, "@", 2)[0], CreatedAt: now, UpdatedAt: now}
+			Name: cmp.Or(*name, e), Nickname: strings.SplitN(e, "@", 2)[0], CreatedAt: now, UpdatedAt: now}
 		if pw != "" {
 			if u.PasswordHash, err = login.HashPassword(pw); err != nil {
 				return c.fail("users create: %v", err)
@@ -260,13 +261,6 @@ func (c *cli) printJSON(v any) int {
 		return c.fail("%v", err)
 	}
 	return 0
-}
-
-func orStr(s, d string) string {
-	if s == "" {
-		return d
-	}
-	return s
 }
 
 func (c *cli) keysCmd(args []string) int {

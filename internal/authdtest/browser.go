@@ -1,6 +1,7 @@
 package authdtest
 
 import (
+	"cmp"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -183,7 +184,7 @@ func (p *Page) Submit(button string, fields map[string]string) *Page {
 			if v == "" {
 				values.Del(attr(in, "name"))
 			} else {
-				values.Set(attr(in, "name"), orStr(attr(in, "value"), "on"))
+				values.Set(attr(in, "name"), cmp.Or(attr(in, "value"), "on"))
 			}
 			continue
 		}
@@ -195,13 +196,6 @@ func (p *Page) Submit(button string, fields map[string]string) *Page {
 	}
 	action.RawQuery = values.Encode()
 	return p.b.Get(action.String())
-}
-
-func orStr(s, d string) string {
-	if s == "" {
-		return d
-	}
-	return s
 }
 
 func trim(s string) string {
