@@ -108,13 +108,15 @@ type enrolled struct {
 	factors   []any
 }
 
-func (h *Handler) mfaEnrolled(r *http.Request, userID string) enrolled {
+// mfaEnrolled reads the factor summary loaded with u, so u must have been
+// loaded after the last factor change it is to reflect.
+func mfaEnrolled(u *store.User) enrolled {
 	out := enrolled{providers: []string{}, factors: []any{}}
-	if f, err := h.Store.GetTOTP(r.Context(), userID); err == nil && f.Confirmed {
+	if u.HasTOTP {
 		out.providers = append(out.providers, "google-authenticator")
 		out.factors = append(out.factors, map[string]any{"type": "otp"})
 	}
-	if creds, err := h.Store.ListWebAuthnCredentials(r.Context(), userID); err == nil && len(creds) > 0 {
+	if u.HasPasskey {
 		out.factors = append(out.factors, map[string]any{"type": "webauthn-platform"})
 	}
 	return out
@@ -170,7 +172,7 @@ func (h *Handler) loginEvent(r *http.Request, ar *store.AuthRequest, st *txState
 	}
 	methods := append(append([]store.AuthMethod{}, sess.Methods...), st.Methods...)
 	ev := map[string]any{
-		"user":           userEvent(u, h.mfaEnrolled(r, u.ID)),
+		"user":           userEvent(u, mfaEnrolled(u)),
 		"client":         clientEvent(c),
 		"connection":     map[string]any{"id": "con_" + connectionName, "name": connectionName, "strategy": "auth0", "metadata": map[string]any{}},
 		"request":        req,

@@ -140,6 +140,8 @@ func (h *Handler) authenticated(w http.ResponseWriter, r *http.Request, ar *stor
 // suspends, fails or finishes.
 func (h *Handler) advance(w http.ResponseWriter, r *http.Request, ar *store.AuthRequest, st *txState) {
 	ctx := r.Context()
+	// Loaded after whatever factor this request enrolled: the event's
+	// factor summary (mfaEnrolled) comes with the user.
 	u, err := h.Store.GetUser(ctx, ar.UserID)
 	if err != nil {
 		h.serverError(w, r, fmt.Errorf("load user: %w", err))

@@ -103,7 +103,7 @@ func (h *Handler) refreshEvent(in RefreshInput) map[string]any {
 		rtEv["last_exchanged_at"] = iso(rt.LastExchangedAt)
 	}
 	ev := map[string]any{
-		"user":       userEvent(in.User, h.mfaEnrolled(r, in.User.ID)),
+		"user":       userEvent(in.User, mfaEnrolled(in.User)),
 		"client":     clientEvent(in.Client),
 		"connection": map[string]any{"id": "con_" + connectionName, "name": connectionName, "strategy": "auth0", "metadata": map[string]any{}},
 		"request":    h.requestEvent(r, map[string]any{}, body),

@@ -27,6 +27,11 @@ type User struct {
 	LastPasswordReset time.Time
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
+	// A summary of the user's factors, read in the same query as the user
+	// (CreateUser ignores it): event.user.multifactor and enrolledFactors
+	// need no further round trip.
+	HasTOTP    bool // a confirmed TOTP factor
+	HasPasskey bool // at least one WebAuthn credential
 }
 
 // LogValue keeps the password hash out of logs.

@@ -11,20 +11,22 @@ import (
 	"github.com/authd/authd/store"
 )
 
-// userCols selects a user with its roles as a sorted JSON list, so one
-// statement reads a consistent user.
+// userCols selects a user with its roles as a sorted JSON list and its
+// factor summary, so one statement reads a consistent user.
 const userCols = `u.id, u.connection, u.email, u.email_verified, u.name, u.nickname,
 	u.given_name, u.family_name, u.picture, u.password_hash, u.user_metadata,
 	u.app_metadata, u.logins_count, u.last_login, u.last_ip, u.last_password_reset,
 	u.created_at, u.updated_at,
-	(SELECT jsonb_agg(r.role ORDER BY r.role) FROM user_roles r WHERE r.user_id = u.id)`
+	(SELECT jsonb_agg(r.role ORDER BY r.role) FROM user_roles r WHERE r.user_id = u.id),
+	EXISTS (SELECT 1 FROM totp_factors t WHERE t.user_id = u.id AND t.confirmed),
+	EXISTS (SELECT 1 FROM webauthn_credentials c WHERE c.user_id = u.id)`
 
 func scanUser(row pgx.Row) (*store.User, error) {
 	var u store.User
 	err := row.Scan(&u.ID, &u.Connection, &u.Email, &u.EmailVerified, &u.Name, &u.Nickname,
 		&u.GivenName, &u.FamilyName, &u.Picture, &u.PasswordHash, &u.UserMetadata,
 		&u.AppMetadata, &u.LoginsCount, at(&u.LastLogin), &u.LastIP, at(&u.LastPasswordReset),
-		at(&u.CreatedAt), at(&u.UpdatedAt), &u.Roles)
+		at(&u.CreatedAt), at(&u.UpdatedAt), &u.Roles, &u.HasTOTP, &u.HasPasskey)
 	if err != nil {
 		return nil, err
 	}

@@ -10,13 +10,16 @@ import (
 	"github.com/authd/authd/store"
 )
 
-// userCols selects a user with its roles as a JSON list, so one statement
-// reads a consistent user without a read transaction.
+// userCols selects a user with its roles as a JSON list and its factor
+// summary, so one statement reads a consistent user without a read
+// transaction.
 const userCols = `id, connection, email, email_verified, name, nickname, given_name,
 	family_name, picture, password_hash, user_metadata, app_metadata, logins_count,
 	last_login, last_ip, last_password_reset, created_at, updated_at,
 	(SELECT json_group_array(role) FROM (SELECT role FROM user_roles r
-		WHERE r.user_id = users.id ORDER BY role))`
+		WHERE r.user_id = users.id ORDER BY role)),
+	EXISTS (SELECT 1 FROM totp_factors t WHERE t.user_id = users.id AND t.confirmed),
+	EXISTS (SELECT 1 FROM webauthn_credentials c WHERE c.user_id = users.id)`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -28,7 +31,8 @@ func scanUser(row scanner) (*store.User, error) {
 	)
 	err := row.Scan(&u.ID, &u.Connection, &u.Email, &u.EmailVerified, &u.Name, &u.Nickname,
 		&u.GivenName, &u.FamilyName, &u.Picture, &u.PasswordHash, &userMeta, &appMeta,
-		&u.LoginsCount, &lastLogin, &u.LastIP, &lastReset, &created, &updated, &roles)
+		&u.LoginsCount, &lastLogin, &u.LastIP, &lastReset, &created, &updated, &roles,
+		&u.HasTOTP, &u.HasPasskey)
 	if err != nil {
 		return nil, err
 	}

@@ -168,6 +168,7 @@ func userTests() []test {
 			mustIs(t, s.AddRoles(t.Context(), "auth0|nobody", "x"), store.ErrNotFound, "AddRoles unknown user")
 			mustIs(t, s.RemoveRoles(t.Context(), "auth0|nobody", "x"), store.ErrNotFound, "RemoveRoles unknown user")
 		}},
+		{"FactorSummary", testFactorSummary},
 		{"DeleteCascades", testDeleteUserCascades},
 		{"DeleteUnknown", func(t *testing.T, s store.Store) {
 			mustIs(t, s.DeleteUser(t.Context(), "auth0|nobody"), store.ErrNotFound, "DeleteUser")
@@ -209,6 +210,57 @@ func userTests() []test {
 			}
 		}},
 	}
+}
+
+// testFactorSummary: every read of a user carries HasTOTP (a confirmed
+// TOTP factor) and HasPasskey (at least one WebAuthn credential), as they
+// stand at that read, and only the user's own factors count.
+func testFactorSummary(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	u, other := createUser(t, s, 1), createUser(t, s, 2)
+	must(t, s.SaveTOTP(ctx, &store.TOTPFactor{UserID: other.ID, SecretEnc: []byte("x"), Confirmed: true}), "SaveTOTP other")
+	must(t, s.AddWebAuthnCredential(ctx, newCredential("c-other", other.ID)), "AddWebAuthnCredential other")
+	n := 0
+	check := func(when string, totp, passkey bool) {
+		t.Helper()
+		n++
+		reads := map[string]func() (*store.User, error){
+			"GetUser":        func() (*store.User, error) { return s.GetUser(ctx, u.ID) },
+			"GetUserByEmail": func() (*store.User, error) { return s.GetUserByEmail(ctx, conn, u.Email) },
+			"ListUsers": func() (*store.User, error) {
+				us, err := s.ListUsers(ctx)
+				for _, x := range us {
+					if x.ID == u.ID {
+						return x, err
+					}
+				}
+				return nil, fmt.Errorf("user not listed (err %v)", err)
+			},
+			"RecordLogin": func() (*store.User, error) { return s.RecordLogin(ctx, u.ID, at(time.Duration(n)), "192.0.2.1") },
+			"UpdateMetadata": func() (*store.User, error) {
+				return s.UpdateMetadata(ctx, u.ID, map[string]any{"n": float64(n)}, nil, at(time.Duration(n)))
+			},
+		}
+		for name, read := range reads {
+			got, err := read()
+			must(t, err, name+" "+when)
+			same(t, [2]bool{got.HasTOTP, got.HasPasskey}, [2]bool{totp, passkey}, name+" [HasTOTP HasPasskey] "+when)
+		}
+	}
+	check("without factors", false, false)
+	must(t, s.SaveTOTP(ctx, &store.TOTPFactor{UserID: u.ID, SecretEnc: []byte("x"), CreatedAt: at(0)}), "SaveTOTP")
+	check("with an unconfirmed TOTP", false, false)
+	must(t, s.SaveTOTP(ctx, &store.TOTPFactor{UserID: u.ID, SecretEnc: []byte("x"), Confirmed: true, CreatedAt: at(0)}), "SaveTOTP confirmed")
+	check("with a confirmed TOTP", true, false)
+	must(t, s.AddWebAuthnCredential(ctx, newCredential("c1", u.ID)), "AddWebAuthnCredential")
+	must(t, s.AddWebAuthnCredential(ctx, newCredential("c2", u.ID)), "AddWebAuthnCredential")
+	check("with TOTP and two passkeys", true, true)
+	must(t, s.DeleteFactors(ctx, u.ID), "DeleteFactors")
+	check("after DeleteFactors", false, true)
+	must(t, s.DeleteWebAuthnCredential(ctx, u.ID, []byte("c1")), "DeleteWebAuthnCredential c1")
+	check("with one passkey left", false, true)
+	must(t, s.DeleteWebAuthnCredential(ctx, u.ID, []byte("c2")), "DeleteWebAuthnCredential c2")
+	check("after removing the passkeys", false, false)
 }
 
 // testDeleteUserCascades: deleting a user removes everything hanging off
