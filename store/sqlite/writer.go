@@ -72,7 +72,13 @@ func (w *writer) do(ctx context.Context, fn writeFunc) error {
 
 func (w *writer) loop() {
 	defer close(w.stopped)
+	// The writer keeps its own OS thread. Unlocked, a commit's fsync hands
+	// the goroutine's P to whatever else is runnable (say a sandbox being
+	// built for the action pool) and the commit then waits for a P behind
+	// it: on two cores that added ~180 µs to the median refresh.
+	runtime.LockOSThread()
 	batch := make([]*request, 0, w.maxBatch)
+	last := 0 // size of the previous batch
 	for {
 		select {
 		case <-w.quit:
@@ -84,7 +90,11 @@ func (w *writer) loop() {
 		// again are runnable but may not have reached do yet; one yield
 		// lets them queue (microseconds), which makes the next commit
 		// carry nearly every concurrent writer rather than about half.
-		runtime.Gosched()
+		// A lone writer has nobody to wait for, and yielding would only
+		// put the commit behind unrelated work.
+		if last > 1 {
+			runtime.Gosched()
+		}
 		// Everyone who queued up meanwhile is blocked in do; take them all
 		// into this transaction.
 	drain:
@@ -97,6 +107,7 @@ func (w *writer) loop() {
 			}
 		}
 		w.run(batch)
+		last = len(batch)
 		clear(batch)
 	}
 }
