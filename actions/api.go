@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/dop251/goja"
 )
@@ -77,6 +79,27 @@ var samlSetters = []string{
 type apiFuncs struct {
 	getter  goja.Value
 	methods []goja.Value
+	// ready are namespace objects built ahead (prepareShells).
+	ready []*goja.Object
+}
+
+// preparedNamespaces are the namespaces most actions use, built ahead of
+// time for each action of a pooled sandbox.
+var preparedNamespaces = map[string]bool{"access": true, "idToken": true, "accessToken": true,
+	"multifactor": true, "user": true, "transaction": true}
+
+// prepareNamespaces builds n objects of each prepared namespace.
+func (sb *sandbox) prepareNamespaces(n int) {
+	for i, ns := range apiNamespaces {
+		if !preparedNamespaces[ns.name] {
+			continue
+		}
+		for range n {
+			m := &nsBuilder{sb: sb, funcs: &sb.api[i], obj: sb.r.NewObject()}
+			ns.build(m)
+			sb.api[i].ready = append(sb.api[i].ready, m.obj)
+		}
+	}
 }
 
 // initAPI makes the namespace getters of this sandbox's api objects. It runs
@@ -104,8 +127,16 @@ func (sb *sandbox) initAPI() {
 // two of the fifteen.
 func (ar *actionRun) buildAPI() *goja.Object {
 	sb := ar.sandbox
-	api := ar.r.NewObject()
+	api := sb.takeShell(&sb.apiShells)
+	if api == nil {
+		api = sb.newAPIShell()
+	}
 	sb.apiOwner[api] = ar
+	return api
+}
+
+func (sb *sandbox) newAPIShell() *goja.Object {
+	api := sb.r.NewObject()
 	for i, ns := range apiNamespaces {
 		_ = api.DefineAccessorProperty(ns.name, sb.api[i].getter, nil, goja.FLAG_FALSE, goja.FLAG_TRUE)
 	}
@@ -118,6 +149,10 @@ func (ar *actionRun) namespace(i int) *goja.Object {
 		ar.namespaces = make([]*goja.Object, len(apiNamespaces))
 	}
 	if ns := ar.namespaces[i]; ns != nil {
+		return ns
+	}
+	if ns := ar.sandbox.takeShell(&ar.sandbox.api[i].ready); ns != nil {
+		ar.namespaces[i] = ns
 		return ns
 	}
 	m := &nsBuilder{sb: ar.sandbox, funcs: &ar.sandbox.api[i], obj: ar.r.NewObject()}
@@ -163,20 +198,58 @@ func (ar *actionRun) deny(kind, reason, code string) {
 // jsonValue copies a JS value out of the runtime through JSON.stringify, the
 // same serialization the token and profile writes will use. ok is false for
 // undefined (and functions), which serialize to nothing.
-func (ar *actionRun) jsonValue(v goja.Value) (val any, raw string, ok bool) {
+func (ar *actionRun) jsonValue(v goja.Value) (val any, ok bool) {
+	if val, ok, fast := jsonPrimitive(v); fast {
+		return val, ok
+	}
 	out, err := ar.stringify(goja.Undefined(), v)
 	if err != nil {
 		rethrowUncatchable(err)
 		ar.throwType("Value is not JSON-serializable: " + ar.message(exceptionValue(err)))
 	}
 	if goja.IsUndefined(out) {
-		return nil, "", false
+		return nil, false
 	}
-	raw = out.String()
-	if err := json.Unmarshal([]byte(raw), &val); err != nil {
+	if err := json.Unmarshal([]byte(out.String()), &val); err != nil {
 		ar.throwType("Value is not JSON-serializable")
 	}
-	return val, raw, true
+	return val, true
+}
+
+// jsonPrimitive is jsonValue for the primitives whose JSON round trip is
+// known without running it (JSON.stringify consults no toJSON for them);
+// fast is false for anything else. A string with U+FFFD may have been a
+// lone surrogate, which the round trip also replaces; it takes the slow
+// path to stay exact.
+func jsonPrimitive(v goja.Value) (val any, ok, fast bool) {
+	switch {
+	case v == nil || goja.IsUndefined(v):
+		return nil, false, true
+	case goja.IsNull(v):
+		return nil, true, true
+	}
+	switch v.(type) {
+	case *goja.Object: // new String("x") has a toJSON lookup
+		return nil, false, false
+	case *goja.Symbol: // serializes to nothing, like undefined
+		return nil, false, true
+	}
+	switch x := v.Export().(type) {
+	case string:
+		if utf8.ValidString(x) && !strings.ContainsRune(x, utf8.RuneError) {
+			return x, true, true
+		}
+	case bool:
+		return x, true, true
+	case int64:
+		return float64(x), true, true
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil, true, true // JSON.stringify writes null
+		}
+		return x + 0, true, true // -0 is written as 0
+	}
+	return nil, false, false
 }
 
 func exceptionValue(err error) goja.Value {
@@ -214,7 +287,7 @@ func (ar *actionRun) setMetadata(field string, patch *map[string]any, c goja.Fun
 		}
 	}
 	key := c.Argument(0).String()
-	val, _, ok := ar.jsonValue(c.Argument(1))
+	val, ok := ar.jsonValue(c.Argument(1))
 	if !ok {
 		val = nil // undefined deletes like null
 	}

@@ -90,7 +90,7 @@ func (ar *actionRun) encodeToken(c goja.FunctionCall) goja.Value {
 		"ip":  ar.ex.event.lookupString("request", "ip"),
 	}
 	if p := opts.Get("payload"); p != nil && !goja.IsUndefined(p) {
-		val, _, _ := ar.jsonValue(p)
+		val, _ := ar.jsonValue(p)
 		payload, ok := val.(map[string]any)
 		if !ok {
 			ar.throwType("The token payload must be an object.")

@@ -45,7 +45,7 @@ func (ar *actionRun) setClaim(target *map[string]any, access bool, c goja.Functi
 	if key == "scope" {
 		ar.throw(`The "scope" claim cannot be set.`)
 	}
-	val, _, ok := ar.jsonValue(c.Argument(1))
+	val, ok := ar.jsonValue(c.Argument(1))
 	if !ar.claimAllowed(key, access) {
 		return
 	}

@@ -48,6 +48,37 @@ type sandbox struct {
 	// eventOwner the action of each event (see buildEvent).
 	eventAcc   map[string]eventAccessor
 	eventOwner map[*goja.Object]*actionRun
+	// apiShells and eventShells are api and event objects made ahead with
+	// their accessors (prepareShells), one per action the sandbox will run.
+	apiShells, eventShells []*goja.Object
+}
+
+// prepareShells makes the api and event objects of n actions ahead of time:
+// their accessors are most of what building them costs, and a pooled
+// sandbox is built off the login's critical path. An object with no owner
+// yet is unreachable from scripts (no action code has run in the sandbox).
+func (sb *sandbox) prepareShells(n int) {
+	for range n {
+		sb.apiShells = append(sb.apiShells, sb.newAPIShell())
+		ev := sb.r.NewObject()
+		for _, k := range shellKeys {
+			acc := sb.eventAcc[k]
+			_ = ev.DefineAccessorProperty(k, acc.get, acc.set, goja.FLAG_TRUE, goja.FLAG_TRUE)
+		}
+		sb.eventShells = append(sb.eventShells, ev)
+	}
+	sb.prepareNamespaces(n)
+}
+
+// takeShell pops a prepared object, or returns nil.
+func (sb *sandbox) takeShell(shells *[]*goja.Object) *goja.Object {
+	n := len(*shells)
+	if n == 0 {
+		return nil
+	}
+	obj := (*shells)[n-1]
+	*shells = (*shells)[:n-1]
+	return obj
 }
 
 // newSandbox gives a fresh runtime what Node-flavoured Actions expect and

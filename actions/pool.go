@@ -37,6 +37,11 @@ func (t *Trigger) refill() {
 			t.opts.Logger.Error("actions: building a sandbox failed", "err", err)
 			return
 		}
+		n := len(t.actions)
+		if t.opts.IsolateActions {
+			n = 1
+		}
+		sb.prepareShells(n)
 		select {
 		case t.pool <- sb:
 		default: // full meanwhile

@@ -197,6 +197,13 @@ func (ar *actionRun) buildEvent() *goja.Object {
 	}
 	t := ex.tmpl
 	ar.userMD, ar.appMD = ex.cmds.UserMetadata, ex.cmds.AppMetadata
+	if t.shellOK {
+		if obj := ar.sandbox.takeShell(&ar.sandbox.eventShells); obj != nil {
+			ar.sandbox.eventOwner[obj] = ar
+			ar.fillShell(obj)
+			return obj
+		}
+	}
 	obj := ar.r.NewObject()
 	ar.sandbox.eventOwner[obj] = ar
 	for _, k := range t.keys {
@@ -208,8 +215,30 @@ func (ar *actionRun) buildEvent() *goja.Object {
 	return obj
 }
 
+// fillShell turns a pre-built event shell (see prepareShells) into this
+// action's event: what buildEvent would have made, keys in the same order.
+// The shell's accessors stay for the keys the event has as objects; absent
+// keys are removed and scalars become data properties.
+func (ar *actionRun) fillShell(obj *goja.Object) {
+	t := ar.ex.tmpl
+	for _, k := range shellKeys {
+		var present bool
+		if k == "transaction" {
+			present = t.txIsMap
+		} else {
+			_, present = slices.BinarySearch(t.keys, k)
+		}
+		switch {
+		case !present:
+			_ = obj.Delete(k)
+		case k != "secrets" && !ar.ex.event.isObject(k):
+			_ = obj.DefineDataProperty(k, ar.eventValue(k), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
+		}
+	}
+}
+
 func (ar *actionRun) setEventKey(obj *goja.Object, key string) {
-	if ar.ex.event.isObject(key) {
+	if key == "secrets" || ar.ex.event.isObject(key) {
 		if acc, ok := ar.sandbox.eventAcc[key]; ok {
 			_ = obj.DefineAccessorProperty(key, acc.get, acc.set, goja.FLAG_TRUE, goja.FLAG_TRUE)
 			return
@@ -268,7 +297,25 @@ func (ar *actionRun) eventValue(key string) goja.Value {
 // read; their accessors are made once per sandbox (initEvent), off the
 // login's critical path. Other keys are built with the event.
 var lazyEventKeys = []string{"user", "client", "connection", "request", "transaction", "authentication",
-	"authorization", "resource_server", "organization", "session", "refresh_token"}
+	"authorization", "resource_server", "organization", "session", "refresh_token",
+	"stats", "tenant", "configuration", "secrets"}
+
+// shellKeys are the keys of an event shell: every lazy key in buildEvent's
+// order (sorted, transaction last). An event with any other top-level key is
+// built without a shell.
+var shellKeys = func() []string {
+	keys := slices.DeleteFunc(slices.Clone(lazyEventKeys), func(k string) bool { return k == "transaction" })
+	slices.Sort(keys)
+	return append(keys, "transaction")
+}()
+
+var shellKeySet = func() map[string]bool {
+	m := map[string]bool{}
+	for _, k := range shellKeys {
+		m[k] = true
+	}
+	return m
+}()
 
 type eventAccessor struct{ get, set goja.Value }
 
@@ -326,6 +373,8 @@ type eventTemplate struct {
 	userIsMap         bool
 	txIsMap           bool
 	userMeta, appMeta any // set with user
+	// shellOK: every top-level key is a shell key (fillShell applies).
+	shellOK bool
 }
 
 func newEventTemplate(event *eventSource) *eventTemplate {
@@ -337,6 +386,7 @@ func newEventTemplate(event *eventSource) *eventTemplate {
 	}
 	t.keys = append(t.keys, "secrets") // per action
 	sort.Strings(t.keys)
+	t.shellOK = !slices.ContainsFunc(t.keys, func(k string) bool { return !shellKeySet[k] })
 	if m, ok := event.raw["user"].(map[string]any); ok && m != nil {
 		t.userIsMap = true
 	}
