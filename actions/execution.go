@@ -80,7 +80,7 @@ func (t *Trigger) newExecution(ctx context.Context, in Input, cmds *Commands) (*
 	return &execution{
 		t: t, ctx: ctx, cancel: cancel, deadline: deadline, now: now, flow: flow,
 		event: event, cmds: cmds, cache: cache,
-		wd: startWatchdog(ctx, deadline, t.opts.MaxMemory),
+		wd: startWatchdog(ctx, t.opts.MaxMemory),
 	}, nil
 }
 

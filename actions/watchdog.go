@@ -20,9 +20,17 @@ type watchdog struct {
 	current *goja.Runtime
 	reason  error
 	tripped chan struct{}
-	stop    chan struct{}
 	// waiting is true while the execution awaits timers or fetches.
 	waiting atomic.Bool
+
+	// The budget is the execution context's deadline (context.AfterFunc);
+	// memory is sampled by a timer. Neither needs a goroutine of its own
+	// while nothing fires, which is how most executions end.
+	stopCtx   func() bool
+	sample    *time.Timer
+	closed    atomic.Bool
+	maxMemory int64
+	probe     *memProbe // touched only by sampleMemory, whose runs do not overlap
 }
 
 const (
@@ -32,45 +40,35 @@ const (
 	memSampleEvery = time.Millisecond
 )
 
-func startWatchdog(ctx context.Context, deadline time.Time, maxMemory int64) *watchdog {
-	w := &watchdog{tripped: make(chan struct{}), stop: make(chan struct{})}
-	go w.watch(ctx, deadline, maxMemory)
+// startWatchdog trips when ctx ends (its deadline is the execution budget)
+// or the heap grows past maxMemory while JS runs.
+func startWatchdog(ctx context.Context, maxMemory int64) *watchdog {
+	w := &watchdog{tripped: make(chan struct{}), maxMemory: maxMemory}
+	w.stopCtx = context.AfterFunc(ctx, func() {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			w.trip(errTimeout)
+		} else {
+			w.trip(ctx.Err())
+		}
+	})
+	w.sample = time.AfterFunc(memFirstSample, w.sampleMemory)
 	return w
 }
 
-func (w *watchdog) watch(ctx context.Context, deadline time.Time, maxMemory int64) {
-	budget := time.NewTimer(time.Until(deadline))
-	defer budget.Stop()
-	sample := time.NewTimer(memFirstSample)
-	defer sample.Stop()
-	var probe *memProbe
-	for {
-		select {
-		case <-w.stop:
-			return
-		case <-ctx.Done():
-			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				w.trip(errTimeout)
-			} else {
-				w.trip(ctx.Err())
-			}
-			return
-		case <-budget.C:
-			w.trip(errTimeout)
-			return
-		case <-sample.C:
-			switch {
-			case w.waiting.Load():
-				probe = nil // re-read the baseline when JS runs again
-			case probe == nil:
-				probe = newMemProbe(maxMemory)
-			case probe.exceeded():
-				w.trip(memoryError{maxMemory})
-				return
-			}
-			sample.Reset(memSampleEvery)
-		}
+func (w *watchdog) sampleMemory() {
+	if w.closed.Load() {
+		return
 	}
+	switch {
+	case w.waiting.Load():
+		w.probe = nil // re-read the baseline when JS runs again
+	case w.probe == nil:
+		w.probe = newMemProbe(w.maxMemory)
+	case w.probe.exceeded():
+		w.trip(memoryError{w.maxMemory})
+		return
+	}
+	w.sample.Reset(memSampleEvery)
 }
 
 // attach makes r the runtime to interrupt; a runtime attached after the trip
@@ -109,7 +107,11 @@ func (w *watchdog) err() error {
 	return w.reason
 }
 
-func (w *watchdog) close() { close(w.stop) }
+func (w *watchdog) close() {
+	w.closed.Store(true)
+	w.stopCtx()
+	w.sample.Stop()
+}
 
 // memProbe measures process heap growth while the execution's JS runs. The
 // heap is shared with every other goroutine, so growth is only counted while
