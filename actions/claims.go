@@ -57,6 +57,11 @@ func (ar *actionRun) setClaim(target *map[string]any, access bool, c goja.Functi
 		*target = map[string]any{}
 	}
 	(*target)[key] = val
+	if access {
+		ar.ex.claimsSet[1] = true
+	} else {
+		ar.ex.claimsSet[0] = true
+	}
 }
 
 // claimAllowed reports whether a custom claim survives spec §4.2's rules.
@@ -131,12 +136,15 @@ func claimsSize(claims map[string]any) int {
 }
 
 // checkClaimSizes fails the transaction when a token's custom claims are too
-// large; checked after every action so a later action cannot run on top.
-func checkClaimSizes(cmds *Commands) error {
-	if claimsSize(cmds.IDClaims) > MaxClaimsBytes {
+// large; checked after every action that set one, so a later action cannot
+// run on top.
+func (ex *execution) checkClaimSizes() error {
+	id, access := ex.claimsSet[0], ex.claimsSet[1]
+	ex.claimsSet = [2]bool{}
+	if id && claimsSize(ex.cmds.IDClaims) > MaxClaimsBytes {
 		return errors.New("The custom claims of the ID token exceed the maximum size of 100 KB.")
 	}
-	if claimsSize(cmds.AccessClaims) > MaxClaimsBytes {
+	if access && claimsSize(ex.cmds.AccessClaims) > MaxClaimsBytes {
 		return errors.New("The custom claims of the access token exceed the maximum size of 100 KB.")
 	}
 	return nil

@@ -22,12 +22,15 @@ type execution struct {
 	// event is the caller's event, never mutated; each top-level value is
 	// normalized (copied as one JSON round trip would) on first use, then
 	// rebuilt into JS values per action.
-	event   *eventSource
-	tmpl    *eventTemplate // event prepared for buildEvent, made by the first action
-	cmds    *Commands
-	cache   CacheBackend
-	wd      *watchdog
-	console consoleBudget
+	event *eventSource
+	tmpl  *eventTemplate // event prepared for buildEvent, made by the first action
+	cmds  *Commands
+	// claimsSet records which token's claims (ID, access) an action set
+	// since the last size check; claims carried in from a resume count.
+	claimsSet [2]bool
+	cache     CacheBackend
+	wd        *watchdog
+	console   consoleBudget
 	// sb is the runtime shared by this execution's actions (nil until the
 	// first action, and unused with Options.IsolateActions).
 	sb *sandbox
@@ -79,7 +82,7 @@ func (t *Trigger) newExecution(ctx context.Context, in Input, cmds *Commands) (*
 	}
 	return &execution{
 		t: t, ctx: ctx, cancel: cancel, deadline: deadline, now: now, flow: flow,
-		event: event, cmds: cmds, cache: cache,
+		event: event, cmds: cmds, cache: cache, claimsSet: [2]bool{len(cmds.IDClaims) > 0, len(cmds.AccessClaims) > 0},
 		wd: startWatchdog(ctx, t.opts.MaxMemory),
 	}, nil
 }

@@ -74,7 +74,7 @@ func (t *Trigger) Run(ctx context.Context, in Input) *Outcome {
 			out.Err = res.err
 			return out
 		}
-		if err := checkClaimSizes(cmds); err != nil {
+		if err := ex.checkClaimSizes(); err != nil {
 			out.Next = i
 			out.Err = &ActionError{Action: t.actions[i].Name, Handler: handler, Kind: KindLimit, Message: err.Error()}
 			return out

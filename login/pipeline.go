@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"runtime"
@@ -386,9 +387,9 @@ func amrOf(methods []store.AuthMethod) []string {
 
 func (h *Handler) logActions(ctx context.Context, out *actions.Outcome) {
 	for _, l := range out.Logs {
-		h.Logger.InfoContext(ctx, "action", "action", l.Action, "handler", l.Handler,
-			"duration_ms", float64(l.Duration.Microseconds())/1000, "outcome", l.Outcome,
-			"error", l.Error, "console", l.Console)
+		h.Logger.LogAttrs(ctx, slog.LevelInfo, "action", slog.String("action", l.Action), slog.String("handler", l.Handler),
+			slog.Float64("duration_ms", float64(l.Duration.Microseconds())/1000), slog.String("outcome", l.Outcome),
+			slog.String("error", l.Error), slog.Any("console", l.Console))
 	}
 }
 
