@@ -24,7 +24,7 @@ func (ar *actionRun) cacheError(code string) goja.Value {
 }
 
 func (ar *actionRun) cacheGet(c goja.FunctionCall) goja.Value {
-	rec, ok, err := ar.ex.cache.Get(ar.ex.ctx, c.Argument(0).String())
+	rec, ok, err := ar.ex.cache.Get(ar.ex.budgetCtx(), c.Argument(0).String())
 	if err != nil || !ok || !rec.ExpiresAt.After(ar.ex.now()) {
 		return goja.Undefined()
 	}
@@ -70,11 +70,11 @@ func (ar *actionRun) cacheSet(c goja.FunctionCall) goja.Value {
 	if latest := now.Add(CacheMaxTTL); expires.After(latest) {
 		expires = latest
 	}
-	entries, size, err := ar.ex.cache.Usage(ar.ex.ctx)
+	entries, size, err := ar.ex.cache.Usage(ar.ex.budgetCtx())
 	if err != nil {
 		return ar.cacheError("FailedToSetCacheRecord")
 	}
-	if old, exists, err := ar.ex.cache.Get(ar.ex.ctx, key); err == nil && exists {
+	if old, exists, err := ar.ex.cache.Get(ar.ex.budgetCtx(), key); err == nil && exists {
 		entries--
 		size -= len(key) + len(old.Value)
 	}
@@ -82,14 +82,14 @@ func (ar *actionRun) cacheSet(c goja.FunctionCall) goja.Value {
 		return ar.cacheError("CacheSizeExceeded")
 	}
 	rec := CacheRecord{Value: value, ExpiresAt: expires.Truncate(time.Millisecond)}
-	if err := ar.ex.cache.Set(ar.ex.ctx, key, rec); err != nil {
+	if err := ar.ex.cache.Set(ar.ex.budgetCtx(), key, rec); err != nil {
 		return ar.cacheError("FailedToSetCacheRecord")
 	}
 	return ar.toJS(map[string]any{"type": "success", "record": ar.cacheRecord(rec)})
 }
 
 func (ar *actionRun) cacheDelete(c goja.FunctionCall) goja.Value {
-	ok, err := ar.ex.cache.Delete(ar.ex.ctx, c.Argument(0).String())
+	ok, err := ar.ex.cache.Delete(ar.ex.budgetCtx(), c.Argument(0).String())
 	switch {
 	case err != nil:
 		return ar.cacheError("FailedToDeleteCacheRecord")

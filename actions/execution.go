@@ -14,7 +14,8 @@ import (
 // normalized event, the accumulating commands, the budget and the cache.
 type execution struct {
 	t        *Trigger
-	ctx      context.Context
+	ctx      context.Context // the caller's
+	budget   context.Context // ctx until the deadline, once budgetCtx made it
 	cancel   context.CancelFunc
 	deadline time.Time
 	now      func() time.Time
@@ -62,7 +63,6 @@ func (t *Trigger) newExecution(ctx context.Context, in Input, cmds *Commands) (*
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d
 	}
-	ctx, cancel := context.WithDeadline(ctx, deadline)
 	now := t.clock(in)
 	cache := t.opts.Cache
 	if cache == nil {
@@ -81,9 +81,9 @@ func (t *Trigger) newExecution(ctx context.Context, in Input, cmds *Commands) (*
 		flow = FlowLogin
 	}
 	return &execution{
-		t: t, ctx: ctx, cancel: cancel, deadline: deadline, now: now, flow: flow,
+		t: t, ctx: ctx, deadline: deadline, now: now, flow: flow,
 		event: event, cmds: cmds, cache: cache, claimsSet: [2]bool{len(cmds.IDClaims) > 0, len(cmds.AccessClaims) > 0},
-		wd: startWatchdog(ctx, t.opts.MaxMemory),
+		wd: startWatchdog(ctx, deadline, t.opts.MaxMemory),
 	}, nil
 }
 
@@ -93,7 +93,19 @@ func (ex *execution) close() {
 	}
 	ex.wd.detach()
 	ex.wd.close()
-	ex.cancel()
+	if ex.cancel != nil {
+		ex.cancel()
+	}
+}
+
+// budgetCtx is the caller's context ending at the execution's deadline, for
+// the I/O an action starts (fetch, the cache). Made on first use: most
+// executions do no I/O, and the watchdog enforces the budget on JS itself.
+func (ex *execution) budgetCtx() context.Context {
+	if ex.budget == nil {
+		ex.budget, ex.cancel = context.WithDeadline(ex.ctx, ex.deadline)
+	}
+	return ex.budget
 }
 
 // normalizeEvent gives the execution a private copy of the caller's event

@@ -135,7 +135,7 @@ func (ar *actionRun) fetch(c goja.FunctionCall) goja.Value {
 		return r.ToValue(promise)
 	}
 	timeout := min(ar.ex.t.opts.Fetch.Timeout, time.Until(ar.ex.deadline))
-	ctx, cancel := context.WithTimeout(ar.ex.ctx, timeout)
+	ctx, cancel := context.WithTimeout(ar.ex.budgetCtx(), timeout)
 	ar.loop.pending++
 	go func() {
 		defer cancel()

@@ -23,14 +23,14 @@ type watchdog struct {
 	// waiting is true while the execution awaits timers or fetches.
 	waiting atomic.Bool
 
-	// The budget is the execution context's deadline (context.AfterFunc);
-	// memory is sampled by a timer. Neither needs a goroutine of its own
-	// while nothing fires, which is how most executions end.
-	stopCtx   func() bool
-	sample    *time.Timer
-	closed    atomic.Bool
+	// One timer checks everything: the caller's context, the deadline and,
+	// while JS runs, the heap. Most executions end before it first fires.
+	ctx       context.Context
+	deadline  time.Time
 	maxMemory int64
-	probe     *memProbe // touched only by sampleMemory, whose runs do not overlap
+	timer     *time.Timer
+	closed    atomic.Bool
+	probe     *memProbe // touched only by tick, whose runs do not overlap
 }
 
 const (
@@ -40,23 +40,28 @@ const (
 	memSampleEvery = time.Millisecond
 )
 
-// startWatchdog trips when ctx ends (its deadline is the execution budget)
-// or the heap grows past maxMemory while JS runs.
-func startWatchdog(ctx context.Context, maxMemory int64) *watchdog {
-	w := &watchdog{tripped: make(chan struct{}), maxMemory: maxMemory}
-	w.stopCtx = context.AfterFunc(ctx, func() {
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			w.trip(errTimeout)
-		} else {
-			w.trip(ctx.Err())
-		}
-	})
-	w.sample = time.AfterFunc(memFirstSample, w.sampleMemory)
+// startWatchdog trips when ctx ends, at the deadline, or when the heap grows
+// past maxMemory while JS runs; each within a millisecond.
+func startWatchdog(ctx context.Context, deadline time.Time, maxMemory int64) *watchdog {
+	w := &watchdog{tripped: make(chan struct{}), ctx: ctx, deadline: deadline, maxMemory: maxMemory}
+	w.timer = time.AfterFunc(min(memFirstSample, time.Until(deadline)), w.tick)
 	return w
 }
 
-func (w *watchdog) sampleMemory() {
+func (w *watchdog) tick() {
 	if w.closed.Load() {
+		return
+	}
+	if err := w.ctx.Err(); err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			err = errTimeout
+		}
+		w.trip(err)
+		return
+	}
+	left := time.Until(w.deadline)
+	if left <= 0 {
+		w.trip(errTimeout)
 		return
 	}
 	switch {
@@ -68,7 +73,7 @@ func (w *watchdog) sampleMemory() {
 		w.trip(memoryError{w.maxMemory})
 		return
 	}
-	w.sample.Reset(memSampleEvery)
+	w.timer.Reset(min(memSampleEvery, left))
 }
 
 // attach makes r the runtime to interrupt; a runtime attached after the trip
@@ -109,8 +114,7 @@ func (w *watchdog) err() error {
 
 func (w *watchdog) close() {
 	w.closed.Store(true)
-	w.stopCtx()
-	w.sample.Stop()
+	w.timer.Stop()
 }
 
 // memProbe measures process heap growth while the execution's JS runs. The

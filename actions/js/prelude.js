@@ -626,6 +626,7 @@
   // Every handler is async: build Promise now, while the sandbox waits in
   // the pool, rather than on the login's critical path.
   Promise.resolve();
+  (async () => { await null; })();
 
   method(global, 'queueMicrotask', function queueMicrotask(fn) {
     if (typeof fn !== 'function') throw new TypeError('The "callback" argument must be of type function.');
