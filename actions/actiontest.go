@@ -47,6 +47,9 @@ func Test(ctx context.Context, a *Action, event map[string]any, opts TestOptions
 		handler = HandlerContinue
 	}
 	start := time.Now()
+	if pinned := opts.Now; !pinned.IsZero() && opts.Options.Now == nil {
+		opts.Options.Now = func() time.Time { return pinned } // module code too
+	}
 	out := NewTrigger([]*Action{a}, opts.Options).Run(ctx, Input{
 		Event: WithDefaults(event), Flow: opts.Flow, Resume: opts.Continue, Now: opts.Now,
 	})

@@ -20,6 +20,7 @@ type execution struct {
 	deadline time.Time
 	now      func() time.Time
 	flow     Flow
+	resume   bool // starts past the first action (Input.Start > 0)
 	// event is the caller's event, never mutated; each top-level value is
 	// normalized (copied as one JSON round trip would) on first use, then
 	// rebuilt into JS values per action.
@@ -43,7 +44,9 @@ func (ex *execution) sandboxFor() (*sandbox, error) {
 	if ex.sb != nil && !ex.t.opts.IsolateActions {
 		return ex.sb, nil
 	}
-	sb, err := ex.t.takeSandbox()
+	// A resumed login starts mid-pipeline: it must not run the module code
+	// of the actions before it, which a preloaded sandbox already did.
+	sb, err := ex.t.takeSandbox(ex.resume)
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +84,7 @@ func (t *Trigger) newExecution(ctx context.Context, in Input, cmds *Commands) (*
 		flow = FlowLogin
 	}
 	return &execution{
-		t: t, ctx: ctx, deadline: deadline, now: now, flow: flow,
+		t: t, ctx: ctx, deadline: deadline, now: now, flow: flow, resume: in.Start > 0,
 		event: event, cmds: cmds, cache: cache, claimsSet: [2]bool{len(cmds.IDClaims) > 0, len(cmds.AccessClaims) > 0},
 		wd: startWatchdog(ctx, deadline, t.opts.MaxMemory),
 	}, nil

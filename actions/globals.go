@@ -51,6 +51,12 @@ type sandbox struct {
 	// apiShells and eventShells are api and event objects made ahead with
 	// their accessors (prepareShells), one per action the sandbox will run.
 	apiShells, eventShells []*goja.Object
+	// modules are the actions' module.exports when their module code ran
+	// while the sandbox was prepared (preload.go); nil otherwise.
+	modules []*goja.Object
+	// preloading is set while module code runs ahead of an execution; any
+	// Go callback then aborts the preload (touched).
+	preloading, touched bool
 }
 
 // prepareShells makes the api and event objects of n actions ahead of time:
@@ -333,6 +339,14 @@ func (sb *sandbox) arrayArgs(v goja.Value) []goja.Value {
 // pass through untouched.
 func (sb *sandbox) fn(f func(goja.FunctionCall) goja.Value) goja.Value {
 	return sb.r.ToValue(func(c goja.FunctionCall) goja.Value {
+		if sb.preloading {
+			// Module code that logs, sets timers, fetches or requires
+			// runs with its execution instead (preload.go). An interrupt,
+			// unlike a throw, cannot be caught by the script.
+			sb.touched = true
+			sb.r.Interrupt(errPreloadTouched)
+			return goja.Undefined()
+		}
 		defer func() {
 			x := recover()
 			if x == nil {

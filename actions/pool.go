@@ -14,7 +14,10 @@ const poolSize = 4
 // would build a sandbox (~130 µs) in the middle of this login whenever the
 // scheduler switches goroutines (a GC slice is enough). The refill goroutine
 // ends once the pool is full, so an idle Trigger leaves nothing running.
-func (t *Trigger) takeSandbox() (*sandbox, error) {
+func (t *Trigger) takeSandbox(fresh bool) (*sandbox, error) {
+	if fresh {
+		return newSandbox(t.opts)
+	}
 	select {
 	case sb := <-t.pool:
 		if len(t.pool) == 0 {
@@ -42,6 +45,10 @@ func (t *Trigger) refill() {
 			n = 1
 		}
 		sb.prepareShells(n)
+		if t.preload.Load() && !t.preloadModules(sb) {
+			t.preload.Store(false)
+			continue // sb ran module code: build another without
+		}
 		select {
 		case t.pool <- sb:
 		default: // full meanwhile

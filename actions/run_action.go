@@ -111,8 +111,14 @@ func (ar *actionRun) run() (skipped bool, aerr *ActionError) {
 
 // loadModule runs the CommonJS wrapper and returns module.exports.
 func (ar *actionRun) loadModule() (*goja.Object, error) {
-	r := ar.r
-	wrapper, err := r.RunProgram(ar.action.prog)
+	if ar.sandbox.modules != nil {
+		return ar.sandbox.modules[ar.index], nil
+	}
+	return loadModule(ar.r, ar.action)
+}
+
+func loadModule(r *goja.Runtime, action *Action) (*goja.Object, error) {
+	wrapper, err := r.RunProgram(action.prog)
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +129,7 @@ func (ar *actionRun) loadModule() (*goja.Object, error) {
 	module := r.NewObject()
 	exports := r.NewObject()
 	_ = module.Set("exports", exports)
-	if _, err := fn(goja.Undefined(), exports, r.Get("require"), module, r.ToValue(ar.action.File), r.ToValue("")); err != nil {
+	if _, err := fn(goja.Undefined(), exports, r.Get("require"), module, r.ToValue(action.File), r.ToValue("")); err != nil {
 		return nil, err
 	}
 	out, ok := module.Get("exports").(*goja.Object)

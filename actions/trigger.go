@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 )
 
@@ -22,12 +23,15 @@ type Trigger struct {
 	opts    Options
 	client  *http.Client
 	pool    chan *sandbox
+	// preload: pooled sandboxes come with the modules loaded (preload.go).
+	preload atomic.Bool
 }
 
 func NewTrigger(actions []*Action, opts Options) *Trigger {
 	boundRegexMatches()
 	opts = opts.withDefaults()
 	t := &Trigger{actions: actions, opts: opts, client: newFetchClient(opts.Fetch), pool: make(chan *sandbox, poolSize)}
+	t.preload.Store(!opts.IsolateActions)
 	go t.refill()
 	return t
 }

@@ -90,6 +90,7 @@ func New(ctx context.Context, cfg *config.Config, o Options) (*Server, error) {
 	s.actionOpts = actions.Options{
 		Timeout:    cfg.Actions.Timeout,
 		Cache:      actions.NewMemoryCache(s.now),
+		Now:        s.now, // the clock module code sees when preloaded
 		IssuerHost: hostOnly(cfg.Issuer),
 		Fetch: actions.FetchOptions{
 			AllowHosts: cfg.Actions.Fetch.AllowHosts, AllowPrivate: cfg.Actions.Fetch.AllowPrivate,
