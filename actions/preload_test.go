@@ -3,6 +3,7 @@ package actions
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -160,5 +161,32 @@ func TestPreloadResumeRunsOnlyTheRemainingModules(t *testing.T) {
 	wantOK(t, out)
 	if got := out.Commands.IDClaims["first_loaded"]; got != false {
 		t.Fatalf("first_loaded = %v: the resumed login ran the first action's module code", got)
+	}
+}
+
+// The first action to read an event key gets it built straight from the
+// caller's value, later ones from the execution's template: both must see
+// the same event (nil maps and slices as null, ints as numbers, keys sorted).
+func TestEventFirstReadMatchesTemplate(t *testing.T) {
+	ev := event(map[string]any{
+		"request.query":  map[string]any{"z": "last", "a": "first", "n": 3, "big": int64(1) << 40},
+		"request.body":   map[string]any(nil),
+		"request.list":   []string{"b", "a"},
+		"request.nested": []any{map[string]any{"k": nil, "f": 1.5, "t": true}, []any(nil)},
+		"authorization":  map[string]any{"roles": []string{"admin"}},
+	})
+	src := `exports.onExecutePostLogin = async (event, api) => {
+		api.idToken.setCustomClaim("%s", JSON.stringify([event.request, event.authorization]));
+	};`
+	a1 := compileJS(t, "first", strings.Replace(src, "%s", "first", 1), nil)
+	a2 := compileJS(t, "second", strings.Replace(src, "%s", "second", 1), nil)
+	out := runActions(t, Input{Event: ev}, Options{}, a1, a2)
+	wantOK(t, out)
+	first, second := out.Commands.IDClaims["first"], out.Commands.IDClaims["second"]
+	if first != second {
+		t.Fatalf("first read %v\nsecond read %v", first, second)
+	}
+	if !strings.Contains(first.(string), `"body":null`) || !strings.Contains(first.(string), `"big":1099511627776`) {
+		t.Fatalf("unexpected event %v", first)
 	}
 }

@@ -296,7 +296,63 @@ func (ar *actionRun) eventValue(key string) goja.Value {
 	if _, found := slices.BinarySearch(t.keys, key); !found {
 		return goja.Undefined()
 	}
+	if t.kids[key] == nil && !t.readOnce[key] {
+		// The first read builds straight from the caller's value; a
+		// template pays off only when another action reads it too.
+		t.readOnce[key] = true
+		if raw, ok := ar.ex.event.raw[key]; ok && key != "secrets" {
+			return rawJS(r, raw)
+		}
+	}
 	return t.kid(r, key).build(r)
+}
+
+// rawJS builds what toTemplate(copyJSON(v)).build would: v is JSON-shaped
+// (validJSON), nil maps and slices are null, and numbers are float64 first.
+func rawJS(r *goja.Runtime, v any) goja.Value {
+	switch v := v.(type) {
+	case map[string]any:
+		if v == nil {
+			return goja.Null()
+		}
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		obj := r.NewObject()
+		for _, k := range keys {
+			_ = obj.Set(k, rawJS(r, v[k]))
+		}
+		return obj
+	case []any:
+		if v == nil {
+			return goja.Null()
+		}
+		items := make([]any, len(v))
+		for i, it := range v {
+			items[i] = rawJS(r, it)
+		}
+		return r.NewArray(items...)
+	case []string:
+		if v == nil {
+			return goja.Null()
+		}
+		items := make([]any, len(v))
+		for i, it := range v {
+			items[i] = r.ToValue(it)
+		}
+		return r.NewArray(items...)
+	case nil:
+		return goja.Null()
+	case int:
+		return r.ToValue(float64(v))
+	case int64:
+		return r.ToValue(float64(v))
+	case string, bool, float64:
+		return r.ToValue(v)
+	}
+	return r.ToValue(fmt.Sprint(v)) // not JSON-shaped: validJSON let nothing else through
 }
 
 // lazyEventKeys are the top-level event objects (spec §3.1) built on first
@@ -375,6 +431,7 @@ type eventTemplate struct {
 	event             *eventSource
 	keys              []string
 	kids              map[string]*jsTemplate
+	readOnce          map[string]bool // keys an action built without a template
 	user, tx          *jsTemplate
 	userIsMap         bool
 	txIsMap           bool
@@ -384,7 +441,7 @@ type eventTemplate struct {
 }
 
 func newEventTemplate(event *eventSource) *eventTemplate {
-	t := &eventTemplate{event: event, keys: make([]string, 0, len(event.raw)+1), kids: map[string]*jsTemplate{}}
+	t := &eventTemplate{event: event, keys: make([]string, 0, len(event.raw)+1), kids: map[string]*jsTemplate{}, readOnce: map[string]bool{}}
 	for k := range event.raw {
 		if k != "transaction" && k != "secrets" {
 			t.keys = append(t.keys, k)

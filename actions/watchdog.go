@@ -44,7 +44,9 @@ const (
 // past maxMemory while JS runs; each within a millisecond.
 func startWatchdog(ctx context.Context, deadline time.Time, maxMemory int64) *watchdog {
 	w := &watchdog{tripped: make(chan struct{}), ctx: ctx, deadline: deadline, maxMemory: maxMemory}
-	w.timer = time.AfterFunc(min(memFirstSample, time.Until(deadline)), w.tick)
+	// Armed only once w.timer is set: tick resets it.
+	w.timer = time.AfterFunc(time.Hour, w.tick)
+	w.timer.Reset(min(memFirstSample, time.Until(deadline)))
 	return w
 }
 

@@ -288,16 +288,21 @@
       }
       return apply(join, parts, ['']);
     };
+    // Counted match by match, every replacement is also a string of its own
+    // until the native joins them (and goja's result buffer grows by
+    // doubling), so the count stops at half the string limit: reaching it
+    // then fails with this error well before the heap watchdog's limit.
+    const maxReplaced = maxChars >> 1;
     const bounded = (s, replaceValue) => {
       let total = s.length;
-      const take = (r) => { total += r.length; if (total > maxChars) tooLong(); return r; };
+      const take = (r) => { total += r.length; if (total > maxReplaced) tooLong(); return r; };
       if (typeof replaceValue === 'function') {
         return function () { return take(toStr(apply(replaceValue, undefined, arguments))); };
       }
       const tpl = toStr(replaceValue);
       const perMatch = apply(indexOf, tpl, ['$']) < 0 ? tpl.length : tpl.length * (s.length + 1);
       if (s.length + (s.length + 1) * perMatch <= maxChars) return tpl;
-      return function () { return take(substitute(tpl, arguments, maxChars - total)); };
+      return function () { return take(substitute(tpl, arguments, maxReplaced - total)); };
     };
 
     // One element per character at worst, each a string (~4 array slots):
