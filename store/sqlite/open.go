@@ -83,7 +83,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	write.SetMaxIdleConns(1)
 	write.SetConnMaxLifetime(0)
 	write.SetConnMaxIdleTime(0)
-	conn, err := write.Conn(ctx)
+	conn, err := connectWhenFree(ctx, write, o.busyTimeout)
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", dsn, err)
@@ -112,6 +112,25 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// connectWhenFree opens the write connection. Its pragmas run as it opens,
+// and switching a new file to WAL answers SQLITE_BUSY at once, without the
+// busy timeout, while another process is doing the same (serve and a CLI
+// command started together on a fresh file); that is retried until busy.
+func connectWhenFree(ctx context.Context, db *sql.DB, busy time.Duration) (*sql.Conn, error) {
+	deadline := time.Now().Add(busy)
+	for {
+		conn, err := db.Conn(ctx)
+		if err == nil || !strings.Contains(err.Error(), "SQLITE_BUSY") || time.Now().After(deadline) {
+			return conn, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 }
 
 // buildDSN turns a path or file: URI into a modernc DSN carrying the
