@@ -65,6 +65,20 @@ var apiNamespaces = []struct {
 	}},
 }
 
+// decidedByEvent are the api methods whose effect depends only on their
+// arguments and the commands so far: an execution that calls no others (and
+// reads neither the clock nor Math.random) may have its outcome reused.
+var decidedByEvent = func() map[string]bool {
+	m := map[string]bool{"access.deny": true, "idToken.setCustomClaim": true, "accessToken.setCustomClaim": true,
+		"accessToken.addScope": true, "accessToken.removeScope": true, "multifactor.enable": true,
+		"user.setUserMetadata": true, "user.setAppMetadata": true, "transaction.setMetadata": true,
+		"validation.error": true, "rules.wasExecuted": true, "prompt.render": true}
+	for _, name := range samlSetters {
+		m["samlResponse."+name] = true
+	}
+	return m
+}()
+
 var samlSetters = []string{
 	"setAttribute", "setAudience", "setIssuer", "setEncryptionCert", "setEncryptionPublicKey",
 	"setRecipient", "setCreateUpnClaim", "setPassthroughClaimsWithNoMapping", "setMapUnknownClaimsAsIs",
@@ -95,7 +109,7 @@ func (sb *sandbox) prepareNamespaces(n int) {
 			continue
 		}
 		for range n {
-			m := &nsBuilder{sb: sb, funcs: &sb.api[i], obj: sb.r.NewObject()}
+			m := &nsBuilder{ns: ns.name, sb: sb, funcs: &sb.api[i], obj: sb.r.NewObject()}
 			ns.build(m)
 			sb.api[i].ready = append(sb.api[i].ready, m.obj)
 		}
@@ -109,7 +123,7 @@ func (sb *sandbox) initAPI() {
 	sb.api = make([]apiFuncs, len(apiNamespaces))
 	sb.apiOwner = map[*goja.Object]*actionRun{}
 	for i := range apiNamespaces {
-		sb.api[i].getter = sb.fn(func(c goja.FunctionCall) goja.Value {
+		sb.api[i].getter = sb.kindFn(usesEngine, func(c goja.FunctionCall) goja.Value {
 			// An earlier action's api (kept in a global) still reads
 			// that action's namespaces.
 			owner := sb.cur
@@ -155,7 +169,7 @@ func (ar *actionRun) namespace(i int) *goja.Object {
 		ar.namespaces[i] = ns
 		return ns
 	}
-	m := &nsBuilder{sb: ar.sandbox, funcs: &ar.sandbox.api[i], obj: ar.r.NewObject()}
+	m := &nsBuilder{ns: apiNamespaces[i].name, sb: ar.sandbox, funcs: &ar.sandbox.api[i], obj: ar.r.NewObject()}
 	apiNamespaces[i].build(m)
 	ar.namespaces[i] = m.obj
 	return m.obj
@@ -164,6 +178,7 @@ func (ar *actionRun) namespace(i int) *goja.Object {
 // nsBuilder fills one namespace object. A method's Go function is made once
 // per sandbox; it captures nothing of an action and acts on sandbox.cur.
 type nsBuilder struct {
+	ns    string // the namespace's name
 	sb    *sandbox
 	funcs *apiFuncs
 	obj   *goja.Object
@@ -173,7 +188,11 @@ type nsBuilder struct {
 func (m *nsBuilder) fn(name string, f func(*actionRun, goja.FunctionCall) goja.Value) {
 	if m.n == len(m.funcs.methods) {
 		sb := m.sb
-		m.funcs.methods = append(m.funcs.methods, sb.fn(func(c goja.FunctionCall) goja.Value { return f(sb.cur, c) }))
+		kind := usesEngine | outside
+		if decidedByEvent[m.ns+"."+name] {
+			kind = usesEngine
+		}
+		m.funcs.methods = append(m.funcs.methods, sb.kindFn(kind, func(c goja.FunctionCall) goja.Value { return f(sb.cur, c) }))
 	}
 	_ = m.obj.Set(name, m.funcs.methods[m.n])
 	m.n++

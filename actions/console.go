@@ -14,7 +14,8 @@ const consoleTruncated = "[console output truncated]"
 // one truncation marker. Huge strings are cut before they are copied to Go.
 func (sb *sandbox) newConsole() *goja.Object {
 	console := sb.r.NewObject()
-	write := sb.fn(func(c goja.FunctionCall) goja.Value {
+	// Console lines are part of the outcome (replayed with it, memo.go).
+	write := sb.kindFn(usesEngine, func(c goja.FunctionCall) goja.Value {
 		sb.cur.writeConsole(c.Arguments)
 		return goja.Undefined()
 	})

@@ -21,6 +21,9 @@ type execution struct {
 	now      func() time.Time
 	flow     Flow
 	resume   bool // starts past the first action (Input.Start > 0)
+	// outside: a script read the clock, Math.random, the network or the
+	// cache (see kindFn); its outcome is then not reused.
+	outside bool
 	// event is the caller's event, never mutated; each top-level value is
 	// normalized (copied as one JSON round trip would) on first use, then
 	// rebuilt into JS values per action.
@@ -50,7 +53,10 @@ func (ex *execution) sandboxFor() (*sandbox, error) {
 	if err != nil {
 		return nil, err
 	}
-	sb.r.SetTimeSource(ex.now)
+	sb.now = ex.now
+	if sb.moduleOutside {
+		ex.outside = true
+	}
 	sb.r.ClearInterrupt()
 	ex.wd.attach(sb.r)
 	ex.sb = sb
@@ -219,6 +225,16 @@ func unwrapNull(v any) any {
 type eventSource struct {
 	raw  map[string]any
 	norm map[string]any // normalized top-level values; raw itself after a JSON round trip
+	// read are the top-level keys the execution looked at (scripts or the
+	// api on their behalf): with the key set, what its outcome depends on.
+	read map[string]bool
+}
+
+func (e *eventSource) markRead(key string) {
+	if e.read == nil {
+		e.read = make(map[string]bool, 8)
+	}
+	e.read[key] = true
 }
 
 func newEventSource(ev map[string]any) (*eventSource, error) {
@@ -239,6 +255,7 @@ func newEventSource(ev map[string]any) (*eventSource, error) {
 
 // get is the normalized top-level value of key (nil when absent).
 func (e *eventSource) get(key string) any {
+	e.markRead(key)
 	if v, ok := e.norm[key]; ok {
 		return v
 	}
@@ -281,6 +298,7 @@ func (e *eventSource) lookup(path ...string) any {
 // nil map or slice as nil. Its kind (object, array, scalar, null) is the
 // normalized value's, which is all a check of the kind needs.
 func (e *eventSource) peek(path ...string) any {
+	e.markRead(path[0])
 	var cur any = e.raw
 	for _, p := range path {
 		m, ok := cur.(map[string]any)

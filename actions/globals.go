@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"strconv"
 	"strings"
@@ -57,6 +58,21 @@ type sandbox struct {
 	// preloading is set while module code runs ahead of an execution; any
 	// Go callback then aborts the preload (touched).
 	preloading, touched bool
+	// now is the clock scripts read (Date); moduleOutside is set when the
+	// preloaded module code read the clock or Math.random.
+	now           func() time.Time
+	moduleOutside bool
+}
+
+// lookedOutside records that the script read something besides the event
+// (the clock, Math.random, the network…): its outcome cannot be reused.
+func (sb *sandbox) lookedOutside() {
+	switch {
+	case sb.cur != nil:
+		sb.cur.ex.outside = true
+	case sb.preloading:
+		sb.moduleOutside = true
+	}
 }
 
 // prepareShells makes the api and event objects of n actions ahead of time:
@@ -102,10 +118,13 @@ func (sb *sandbox) takeShell(shells *[]*goja.Object) *goja.Object {
 func newSandbox(opts Options) (*sandbox, error) {
 	r := goja.New()
 	r.SetMaxCallStackSize(opts.MaxCallStack)
-	if opts.Rand != nil {
-		r.SetRandSource(opts.Rand)
+	sb := &sandbox{r: r, now: opts.Now}
+	random := opts.Rand
+	if random == nil {
+		random = rand.Float64
 	}
-	sb := &sandbox{r: r}
+	r.SetRandSource(func() float64 { sb.lookedOutside(); return random() })
+	r.SetTimeSource(func() time.Time { sb.lookedOutside(); return sb.now() })
 	orig := r.GlobalObject()
 	sb.errorCtor = orig.Get("Error")
 	sb.typeErrorCtor = orig.Get("TypeError")
@@ -129,7 +148,7 @@ func newSandbox(opts Options) (*sandbox, error) {
 	_ = global.DefineDataPropertySymbol(goja.SymToStringTag, r.ToValue("global"), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	_ = global.DefineDataProperty("globalThis", global, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	_ = global.Set("console", sb.newConsole())
-	_ = global.Set("require", sb.fn(func(c goja.FunctionCall) goja.Value {
+	_ = global.Set("require", sb.kindFn(usesEngine, func(c goja.FunctionCall) goja.Value {
 		name := c.Argument(0).String()
 		e := sb.newError(sb.errorCtor, fmt.Sprintf("Cannot find module '%s'", name))
 		_ = e.Set("code", "MODULE_NOT_FOUND")
@@ -146,8 +165,8 @@ func newSandbox(opts Options) (*sandbox, error) {
 	})
 	_ = global.Set("clearTimeout", clear)
 	_ = global.Set("clearImmediate", clear)
-	_ = global.Set("btoa", sb.fn(sb.btoa))
-	_ = global.Set("atob", sb.fn(sb.atob))
+	_ = global.Set("btoa", sb.pureFn(sb.btoa))
+	_ = global.Set("atob", sb.pureFn(sb.atob))
 	_ = global.Set("fetch", sb.fn(func(c goja.FunctionCall) goja.Value { return sb.cur.fetch(c) }))
 
 	// The prelude runs while goja's global is still current (it reads the
@@ -162,8 +181,8 @@ func newSandbox(opts Options) (*sandbox, error) {
 		r.ToValue(limit/4),  // max string length
 		r.ToValue(limit/32), // max array length (goja values are 16+ bytes)
 		r.ToValue(limit/4),  // max ArrayBuffer bytes
-		sb.fn(sb.apply),
-		sb.fn(sb.construct),
+		sb.pureFn(sb.apply),
+		sb.pureFn(sb.construct),
 		r.NewArray(goja.SymReplace, goja.SymSplit, goja.SymIterator, goja.SymIsConcatSpreadable),
 		r.ToValue(isPlainArray),
 	)
@@ -236,11 +255,11 @@ func (b *builtins) Get(key string) goja.Value {
 		sb := b.sb
 		if b.helpers == nil {
 			b.helpers = []goja.Value{
-				sb.fn(sb.loadURL),
-				sb.fn(func(c goja.FunctionCall) goja.Value {
+				sb.pureFn(sb.loadURL),
+				sb.pureFn(func(c goja.FunctionCall) goja.Value {
 					return sb.r.ToValue(sb.r.NewArrayBuffer([]byte(c.Argument(0).String())))
 				}),
-				sb.fn(sb.utf8Decode),
+				sb.pureFn(sb.utf8Decode),
 			}
 		}
 		args := append([]goja.Value{sb.r.ToValue(key)}, b.helpers...)
@@ -334,18 +353,43 @@ func (sb *sandbox) arrayArgs(v goja.Value) []goja.Value {
 	return out
 }
 
-// fn wraps a Go callback so a Go panic becomes a JS Error (a login failure)
-// instead of crashing the server. goja's own panics (throws, interrupts)
-// pass through untouched.
+// What a Go callback does beyond computing its result from its arguments.
+const (
+	// usesEngine: it acts on the running action (console, api, timers,
+	// fetch, require), so module code calling it cannot be preloaded.
+	usesEngine = 1 << iota
+	// outside: its result depends on more than the event and the script
+	// (time, timers, the network, the cache), so the execution's outcome
+	// may not be reused (memo.go).
+	outside
+)
+
+// fn wraps a Go callback that acts on the running action and may look
+// outside (see kinds); pureFn one that only computes (the prelude's
+// helpers), and kindFn anything in between.
 func (sb *sandbox) fn(f func(goja.FunctionCall) goja.Value) goja.Value {
+	return sb.kindFn(usesEngine|outside, f)
+}
+
+func (sb *sandbox) pureFn(f func(goja.FunctionCall) goja.Value) goja.Value {
+	return sb.kindFn(0, f)
+}
+
+// kindFn wraps a Go callback so a Go panic becomes a JS Error (a login
+// failure) instead of crashing the server. goja's own panics (throws,
+// interrupts) pass through untouched.
+func (sb *sandbox) kindFn(kind int, f func(goja.FunctionCall) goja.Value) goja.Value {
 	return sb.r.ToValue(func(c goja.FunctionCall) goja.Value {
-		if sb.preloading {
+		if kind&usesEngine != 0 && sb.preloading {
 			// Module code that logs, sets timers, fetches or requires
 			// runs with its execution instead (preload.go). An interrupt,
 			// unlike a throw, cannot be caught by the script.
 			sb.touched = true
 			sb.r.Interrupt(errPreloadTouched)
 			return goja.Undefined()
+		}
+		if kind&outside != 0 {
+			sb.lookedOutside()
 		}
 		defer func() {
 			x := recover()
@@ -446,7 +490,7 @@ func (sb *sandbox) loadURL(goja.FunctionCall) goja.Value {
 		panic(err)
 	}
 	mk, _ := goja.AssertFunction(v)
-	mod, err := mk(goja.Undefined(), sb.fn(sb.parseURL))
+	mod, err := mk(goja.Undefined(), sb.pureFn(sb.parseURL))
 	if err != nil {
 		panic(err)
 	}

@@ -28,6 +28,9 @@ type Options struct {
 	Logger              *slog.Logger
 	// Observe receives every action execution (for metrics).
 	Observe func(Log)
+	// NoMemo turns off reusing the outcomes of identical refreshes
+	// (memo.go), for tests that count real executions.
+	NoMemo bool
 	// Now is the clock when Input.Now is zero. Default time.Now.
 	Now func() time.Time
 	// Rand backs Math.random. Default goja's (math/rand).

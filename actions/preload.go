@@ -33,7 +33,7 @@ func (t *Trigger) preloadModules(sb *sandbox) bool {
 	defer wd.close()
 	wd.attach(sb.r)
 	defer wd.detach()
-	sb.r.SetTimeSource(t.opts.Now)
+	sb.now = t.opts.Now
 	sb.preloading = true
 	defer func() { sb.preloading = false }()
 	mods := make([]*goja.Object, len(t.actions))

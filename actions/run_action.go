@@ -255,6 +255,7 @@ func (ar *actionRun) setEventKey(obj *goja.Object, key string) {
 
 // eventValue builds this action's value of the event's top-level key.
 func (ar *actionRun) eventValue(key string) goja.Value {
+	ar.ex.event.markRead(key)
 	t := ar.ex.tmpl
 	r := ar.r
 	switch {
@@ -386,7 +387,7 @@ func (sb *sandbox) initEvent() {
 	sb.eventAcc = make(map[string]eventAccessor, len(lazyEventKeys))
 	for _, key := range lazyEventKeys {
 		sb.eventAcc[key] = eventAccessor{
-			get: sb.fn(func(c goja.FunctionCall) goja.Value {
+			get: sb.kindFn(usesEngine, func(c goja.FunctionCall) goja.Value {
 				this, ok := c.This.(*goja.Object)
 				ar := sb.eventOwner[this]
 				if !ok || ar == nil {
@@ -403,7 +404,7 @@ func (sb *sandbox) initEvent() {
 				_ = this.DefineDataProperty(key, v, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
 				return v
 			}),
-			set: sb.fn(func(c goja.FunctionCall) goja.Value {
+			set: sb.kindFn(usesEngine, func(c goja.FunctionCall) goja.Value {
 				if this, ok := c.This.(*goja.Object); ok {
 					_ = this.DefineDataProperty(key, c.Argument(0), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE)
 				}

@@ -25,12 +25,13 @@ type Trigger struct {
 	pool    chan *sandbox
 	// preload: pooled sandboxes come with the modules loaded (preload.go).
 	preload atomic.Bool
+	memo    *memo
 }
 
 func NewTrigger(actions []*Action, opts Options) *Trigger {
 	boundRegexMatches()
 	opts = opts.withDefaults()
-	t := &Trigger{actions: actions, opts: opts, client: newFetchClient(opts.Fetch), pool: make(chan *sandbox, poolSize)}
+	t := &Trigger{actions: actions, opts: opts, client: newFetchClient(opts.Fetch), pool: make(chan *sandbox, poolSize), memo: newMemo()}
 	t.preload.Store(!opts.IsolateActions)
 	go t.refill()
 	return t
@@ -54,12 +55,29 @@ func (t *Trigger) Run(ctx context.Context, in Input) *Outcome {
 		out.Err = &ActionError{Kind: KindLimit, Message: fmt.Sprintf("%d actions are bound, the limit is %d", len(t.actions), MaxActions)}
 		return out
 	}
+	memo := memoizable(in) && !t.opts.NoMemo
+	if memo {
+		if hit := t.memo.lookup(in, len(t.actions)); hit != nil {
+			for _, l := range hit.Logs {
+				t.observe(l)
+			}
+			return hit
+		}
+	}
 	ex, err := t.newExecution(ctx, in, cmds)
 	if err != nil {
 		out.Err = &ActionError{Kind: KindError, Message: err.Error()}
 		return out
 	}
 	defer ex.close()
+	if memo {
+		defer func() {
+			if !ex.outside && out.Err == nil && !out.Suspended && out.Next == len(t.actions) {
+				out.Commands = *cmds
+				t.memo.store(in, ex.event.read, out)
+			}
+		}()
+	}
 
 	for i := in.Start; i < len(t.actions); i++ {
 		handler := HandlerExecute

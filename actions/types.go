@@ -128,4 +128,7 @@ type Log struct {
 	Outcome string   `json:"outcome"`
 	Error   string   `json:"error,omitempty"`
 	Console []string `json:"console"`
+	// Cached: the outcome of an identical earlier refresh was reused
+	// (memo.go); Console is what that execution printed.
+	Cached bool `json:"cached,omitempty"`
 }

@@ -160,3 +160,91 @@ func TestActionsRefreshSkipsNoopMetadataWrite(t *testing.T) {
 		t.Errorf("favorite_color %v", got)
 	}
 }
+
+// A refresh whose actions read only the event gets the outcome of an
+// identical earlier refresh (logged "cached"), with the same tokens; when
+// the data they read changes, they run again. Actions reading the clock
+// always run.
+func TestActionsRefreshReusesIdenticalOutcome(t *testing.T) {
+	roles := `exports.onExecutePostLogin = async (event, api) => {
+  console.log("plan", event.user.app_metadata.plan || "free");
+  api.idToken.setCustomClaim("https://x.test/plan", event.user.app_metadata.plan || "free");
+  api.accessToken.setCustomClaim("https://x.test/plan", event.user.app_metadata.plan || "free");
+};`
+	clock := `exports.onExecutePostLogin = async (event, api) => {
+  api.idToken.setCustomClaim("https://x.test/minute", new Date().getUTCMinutes());
+};`
+	e := actEnv(t, nil, act{Name: "plan", Src: roles}, act{Name: "clock", Src: clock})
+	u := e.CreateUser("ada@example.org", actPW)
+	spa, tok := actRefreshLogin(t, e)
+	cachedRuns := func(name string) (runs, cached int) {
+		for _, l := range actLogLines(t, e) {
+			if l["action"] == name {
+				runs++
+				if l["cached"] == true {
+					cached++
+				}
+			}
+		}
+		return runs, cached
+	}
+
+	rt := tok.RefreshToken
+	for i := range 3 {
+		r, err := spa.Refresh(rt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Claims["https://x.test/plan"] != "free" || r.Access["https://x.test/plan"] != "free" {
+			t.Fatalf("refresh %d: plan ID %v AT %v", i, r.Claims["https://x.test/plan"], r.Access["https://x.test/plan"])
+		}
+		rt = r.RefreshToken
+		e.Clock.Advance(time.Minute)
+	}
+	// login + 3 refreshes; the clock action makes every refresh execute.
+	if runs, cached := cachedRuns("plan"); runs != 4 || cached != 0 {
+		t.Fatalf("with a clock-reading action bound: %d runs, %d cached", runs, cached)
+	}
+
+	// Without it, the second identical refresh reuses the first one's outcome.
+	e2 := actEnv(t, nil, act{Name: "plan", Src: roles})
+	u = e2.CreateUser("ada@example.org", actPW)
+	spa, tok = actRefreshLogin(t, e2)
+	e = e2
+	rt = tok.RefreshToken
+	for i, want := range []string{"free", "free", "free", "pro", "pro"} {
+		if i == 3 {
+			actSetMetadata(t, e, u.ID, nil, map[string]any{"plan": "pro"})
+		}
+		r, err := spa.Refresh(rt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Claims["https://x.test/plan"] != want || r.Access["https://x.test/plan"] != want {
+			t.Fatalf("refresh %d: plan ID %v AT %v, want %s", i, r.Claims["https://x.test/plan"], r.Access["https://x.test/plan"], want)
+		}
+		info, status := spa.Userinfo(r.AccessToken)
+		if status != http.StatusOK || info["https://x.test/plan"] != want {
+			t.Fatalf("refresh %d: userinfo %d %v", i, status, info)
+		}
+		rt = r.RefreshToken
+	}
+	// login, refresh 0 and 3 (plan changed) execute; 1, 2 and 4 are reused.
+	runs, cached := cachedRuns("plan")
+	if runs != 6 || cached != 3 {
+		t.Fatalf("%d runs, %d cached; want 6 and 3", runs, cached)
+	}
+	var consoles []string
+	for _, l := range actLogLines(t, e) {
+		if l["action"] == "plan" {
+			c, _ := l["console"].([]any)
+			if len(c) != 1 {
+				t.Fatalf("console %v", l["console"])
+			}
+			consoles = append(consoles, c[0].(string))
+		}
+	}
+	if strings.Join(consoles, ",") != "plan free,plan free,plan free,plan free,plan pro,plan pro" {
+		t.Fatalf("console lines %q", consoles)
+	}
+}

@@ -389,7 +389,7 @@ func (h *Handler) logActions(ctx context.Context, out *actions.Outcome) {
 	for _, l := range out.Logs {
 		h.Logger.LogAttrs(ctx, slog.LevelInfo, "action", slog.String("action", l.Action), slog.String("handler", l.Handler),
 			slog.Float64("duration_ms", float64(l.Duration.Microseconds())/1000), slog.String("outcome", l.Outcome),
-			slog.String("error", l.Error), slog.Any("console", l.Console))
+			slog.String("error", l.Error), slog.Any("console", l.Console), slog.Bool("cached", l.Cached))
 	}
 }
 

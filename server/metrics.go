@@ -54,7 +54,9 @@ func (m *metrics) handler() http.Handler {
 }
 
 func (m *metrics) observeAction(l actions.Log) {
-	m.actDur.WithLabelValues(l.Action).Observe(l.Duration.Seconds())
+	if !l.Cached { // a reused outcome took no execution time
+		m.actDur.WithLabelValues(l.Action).Observe(l.Duration.Seconds())
+	}
 	m.actRuns.WithLabelValues(l.Action, l.Outcome).Inc()
 }
 

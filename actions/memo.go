@@ -1,0 +1,177 @@
+package actions
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// Reusing outcomes on refresh. A trigger execution is a function of the
+// actions' code and secrets, the event and what the scripts read besides
+// it: the clock, Math.random, timers, the network, the cache (kindFn). When
+// an execution read none of those, another with the same event keys and the
+// same values of the keys it read would do exactly the same: same commands,
+// same console output. So on the refresh grant, where one user's requests
+// repeat with nothing changed, the outcome is remembered under a digest of
+// what it depended on, and the next identical refresh gets it without a
+// sandbox. Anything that makes it differ (a role added, metadata changed, an
+// action reading the time, a new deploy, which makes a new Trigger) leads
+// to a real execution.
+//
+// Remembered: completed refresh executions without an error. Not: logins
+// (their transactions differ anyway), resumed or suspended executions.
+
+const (
+	memoEntries  = 1024     // per Trigger
+	memoShapes   = 8        // read-key sets remembered per event shape
+	memoMaxEntry = 16 << 10 // bytes of commands and console kept per outcome
+)
+
+type memo struct {
+	mu sync.Mutex
+	// shapes maps an event shape (its keys and which hold objects) to the
+	// sets of keys executions with that shape read.
+	shapes  map[string][][]string
+	entries map[[sha256.Size]byte]*memoEntry
+}
+
+type memoEntry struct {
+	commands []byte // Commands as JSON: each reuse gets its own copy
+	logs     []Log
+}
+
+func newMemo() *memo {
+	return &memo{shapes: map[string][][]string{}, entries: map[[sha256.Size]byte]*memoEntry{}}
+}
+
+// memoizable reports whether in may reuse or leave an outcome.
+func memoizable(in Input) bool {
+	return in.Flow == FlowRefresh && in.Start == 0 && !in.Resume && in.Prior == nil
+}
+
+// shapeOf is the event's keys, sorted, each marked with whether its value
+// is an object (scripts see those as lazily built properties).
+func shapeOf(ev map[string]any) string {
+	keys := make([]string, 0, len(ev))
+	for k, v := range ev {
+		kind := "v"
+		switch v := v.(type) {
+		case map[string]any:
+			if v != nil {
+				kind = "o"
+			}
+		case []any:
+			if v != nil {
+				kind = "o"
+			}
+		case []string:
+			if v != nil {
+				kind = "o"
+			}
+		}
+		keys = append(keys, kind+k)
+	}
+	slices.Sort(keys)
+	return strings.Join(keys, "\x00")
+}
+
+// digest covers the shape, the keys read and their values.
+func digest(shape string, read []string, ev map[string]any) ([sha256.Size]byte, bool) {
+	h := sha256.New()
+	h.Write([]byte(shape))
+	for _, k := range read {
+		h.Write([]byte{0})
+		h.Write([]byte(k))
+		h.Write([]byte{0})
+		if v, ok := ev[k]; ok {
+			b, err := json.Marshal(v) // map keys sorted: canonical
+			if err != nil {
+				return [sha256.Size]byte{}, false
+			}
+			h.Write(b)
+		}
+	}
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	return sum, true
+}
+
+// lookup returns a remembered outcome for in, or nil; n is the number of
+// actions.
+func (m *memo) lookup(in Input, n int) *Outcome {
+	shape := shapeOf(in.Event)
+	m.mu.Lock()
+	reads := m.shapes[shape]
+	m.mu.Unlock()
+	for _, read := range reads {
+		sum, ok := digest(shape, read, in.Event)
+		if !ok {
+			return nil
+		}
+		m.mu.Lock()
+		e := m.entries[sum]
+		m.mu.Unlock()
+		if e == nil {
+			continue
+		}
+		out := &Outcome{Next: n}
+		if json.Unmarshal(e.commands, &out.Commands) != nil {
+			return nil
+		}
+		for _, l := range e.logs {
+			l.Console = slices.Clone(l.Console)
+			l.Duration = 0
+			l.Cached = true
+			out.Logs = append(out.Logs, l)
+		}
+		return out
+	}
+	return nil
+}
+
+// store remembers out, the outcome of in, which read the keys in read.
+func (m *memo) store(in Input, read map[string]bool, out *Outcome) {
+	keys := make([]string, 0, len(read))
+	for k := range read {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	shape := shapeOf(in.Event)
+	sum, ok := digest(shape, keys, in.Event)
+	if !ok {
+		return
+	}
+	cmds, err := json.Marshal(out.Commands)
+	if err != nil {
+		return
+	}
+	size := len(cmds)
+	logs := make([]Log, len(out.Logs))
+	for i, l := range out.Logs {
+		for _, line := range l.Console {
+			size += len(line)
+		}
+		l.Console = slices.Clone(l.Console)
+		logs[i] = l
+	}
+	if size > memoMaxEntry {
+		return // cheap to recompute compared to the memory it would pin
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !slices.ContainsFunc(m.shapes[shape], func(r []string) bool { return slices.Equal(r, keys) }) {
+		if len(m.shapes[shape]) >= memoShapes {
+			return // scripts read too many different things: not worth it
+		}
+		m.shapes[shape] = append(m.shapes[shape], keys)
+	}
+	if len(m.entries) >= memoEntries {
+		for k := range m.entries { // drop an arbitrary one
+			delete(m.entries, k)
+			break
+		}
+	}
+	m.entries[sum] = &memoEntry{commands: cmds, logs: logs}
+}
