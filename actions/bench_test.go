@@ -65,3 +65,25 @@ func BenchmarkThreeActionsWarm(b *testing.B) {
 	slices.Sort(lat)
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
 }
+
+// BenchmarkNewSandbox is one pooled sandbox as the three seed actions need
+// it: the runtime with its guards, the api and event shells, the actions'
+// module code run. The pool builds one per execution, off the login's path.
+func BenchmarkNewSandbox(b *testing.B) {
+	var list []*Action
+	for _, n := range []string{"roles", "add-scope", "profile-enrichment"} {
+		list = append(list, seedAction(b, n, nil))
+	}
+	trig := NewTrigger(list, Options{})
+	b.ReportAllocs()
+	for b.Loop() {
+		sb, err := newSandbox(trig.opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		sb.prepareShells(len(list))
+		if !trig.preloadModules(sb) {
+			b.Fatal("preload failed")
+		}
+	}
+}
