@@ -2,10 +2,15 @@ package actions
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/json"
+	"hash"
+	"io"
+	"math"
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // Reusing outcomes on refresh. A trigger execution is a function of the
@@ -79,23 +84,106 @@ func shapeOf(ev map[string]any) string {
 
 // digest covers the shape, the keys read and their values.
 func digest(shape string, read []string, ev map[string]any) ([sha256.Size]byte, bool) {
-	h := sha256.New()
-	h.Write([]byte(shape))
+	d := digester{h: sha256.New(), ok: true}
+	d.str(shape)
 	for _, k := range read {
-		h.Write([]byte{0})
-		h.Write([]byte(k))
-		h.Write([]byte{0})
+		d.str(k)
 		if v, ok := ev[k]; ok {
-			b, err := json.Marshal(v) // map keys sorted: canonical
-			if err != nil {
-				return [sha256.Size]byte{}, false
-			}
-			h.Write(b)
+			d.value(v)
+		} else {
+			d.tag('-')
 		}
 	}
 	var sum [sha256.Size]byte
-	h.Sum(sum[:0])
-	return sum, true
+	d.h.Sum(sum[:0])
+	return sum, d.ok
+}
+
+// digester writes a JSON value unambiguously (tags and lengths), with map
+// keys sorted and numbers as float64, so values that are the same JSON,
+// and so the same event for scripts, digest alike.
+type digester struct {
+	h   hash.Hash
+	buf [9]byte
+	ok  bool
+}
+
+func (d *digester) tag(t byte) { d.buf[0] = t; d.h.Write(d.buf[:1]) }
+
+func (d *digester) num(t byte, n uint64) {
+	d.buf[0] = t
+	binary.LittleEndian.PutUint64(d.buf[1:], n)
+	d.h.Write(d.buf[:9])
+}
+
+func (d *digester) str(s string) {
+	d.num('s', uint64(len(s)))
+	io.WriteString(d.h, s)
+}
+
+func (d *digester) value(v any) {
+	if !d.ok {
+		return
+	}
+	switch v := v.(type) {
+	case nil:
+		d.tag('n')
+	case bool:
+		if v {
+			d.tag('t')
+		} else {
+			d.tag('f')
+		}
+	case string:
+		if !utf8.ValidString(v) {
+			d.ok = false // JSON would alter it; not worth handling
+		}
+		d.str(v)
+	case float64:
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			d.ok = false
+		}
+		d.num('d', math.Float64bits(v+0)) // -0 is 0 in JSON
+	case int:
+		d.num('d', math.Float64bits(float64(v)))
+	case int64:
+		d.num('d', math.Float64bits(float64(v)))
+	case map[string]any:
+		if v == nil {
+			d.tag('n')
+			return
+		}
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		d.num('m', uint64(len(keys)))
+		for _, k := range keys {
+			d.str(k)
+			d.value(v[k])
+		}
+	case []any:
+		if v == nil {
+			d.tag('n')
+			return
+		}
+		d.num('a', uint64(len(v)))
+		for _, x := range v {
+			d.value(x)
+		}
+	case []string:
+		if v == nil {
+			d.tag('n')
+			return
+		}
+		d.num('a', uint64(len(v)))
+		for _, x := range v {
+			d.value(x)
+		}
+	default:
+		d.ok = false
+	}
 }
 
 // lookup returns a remembered outcome for in, or nil; n is the number of

@@ -146,3 +146,47 @@ func TestMemoOnlyRefreshOutcomes(t *testing.T) {
 		t.Fatal("NoMemo reused an outcome")
 	}
 }
+
+// The digest is the same exactly when the values are the same JSON.
+func TestMemoDigestIsCanonical(t *testing.T) {
+	d := func(v any) [32]byte {
+		t.Helper()
+		sum, ok := digest("shape", []string{"k"}, map[string]any{"k": v})
+		if !ok {
+			t.Fatalf("%#v: no digest", v)
+		}
+		return sum
+	}
+	same := [][2]any{
+		{3, 3.0}, {int64(1) << 40, float64(1 << 40)}, {-0.0, 0.0},
+		{[]string{"a", "b"}, []any{"a", "b"}},
+		{map[string]any{"x": 1, "y": "z"}, map[string]any{"y": "z", "x": 1.0}},
+	}
+	for _, p := range same {
+		if d(p[0]) != d(p[1]) {
+			t.Errorf("%#v and %#v differ", p[0], p[1])
+		}
+	}
+	differ := [][2]any{
+		{"a", []any{"a"}}, {map[string]any{"a": "b"}, map[string]any{"ab": ""}},
+		{map[string]any(nil), map[string]any{}}, {[]any(nil), []any{}}, {nil, "null"},
+		{[]any{"a", "b"}, []any{"ab"}}, {true, "true"}, {1.0, "1"}, {[]any{[]any{}}, []any{}},
+	}
+	for _, p := range differ {
+		if d(p[0]) == d(p[1]) {
+			t.Errorf("%#v and %#v digest alike", p[0], p[1])
+		}
+	}
+	if _, ok := digest("s", []string{"k"}, map[string]any{"k": "\xff"}); ok {
+		t.Error("invalid UTF-8 got a digest")
+	}
+	if _, ok := digest("s", []string{"k"}, map[string]any{"k": struct{}{}}); ok {
+		t.Error("a non-JSON value got a digest")
+	}
+	// A key read but absent differs from one holding null.
+	a, _ := digest("s", []string{"k"}, map[string]any{})
+	b, _ := digest("s", []string{"k"}, map[string]any{"k": nil})
+	if a == b {
+		t.Error("absent and null digest alike")
+	}
+}
