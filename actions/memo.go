@@ -164,23 +164,9 @@ func (d *digester) value(v any) {
 			d.value(v[k])
 		}
 	case []any:
-		if v == nil {
-			d.tag('n')
-			return
-		}
-		d.num('a', uint64(len(v)))
-		for _, x := range v {
-			d.value(x)
-		}
+		digestList(d, v)
 	case []string:
-		if v == nil {
-			d.tag('n')
-			return
-		}
-		d.num('a', uint64(len(v)))
-		for _, x := range v {
-			d.value(x)
-		}
+		digestList(d, v)
 	default:
 		d.ok = false
 	}
@@ -262,4 +248,15 @@ func (m *memo) store(in Input, read map[string]bool, out *Outcome) {
 		}
 	}
 	m.entries[sum] = &memoEntry{commands: cmds, logs: logs}
+}
+
+func digestList[T any](d *digester, v []T) {
+	if v == nil {
+		d.tag('n')
+		return
+	}
+	d.num('a', uint64(len(v)))
+	for _, x := range v {
+		d.value(x)
+	}
 }
