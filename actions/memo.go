@@ -8,7 +8,6 @@ import (
 	"io"
 	"math"
 	"slices"
-	"strings"
 	"sync"
 	"unicode/utf8"
 )
@@ -38,7 +37,7 @@ type memo struct {
 	mu sync.Mutex
 	// shapes maps an event shape (its keys and which hold objects) to the
 	// sets of keys executions with that shape read.
-	shapes  map[string][][]string
+	shapes  map[[sha256.Size]byte][][]string
 	entries map[[sha256.Size]byte]*memoEntry
 }
 
@@ -48,7 +47,7 @@ type memoEntry struct {
 }
 
 func newMemo() *memo {
-	return &memo{shapes: map[string][][]string{}, entries: map[[sha256.Size]byte]*memoEntry{}}
+	return &memo{shapes: map[[sha256.Size]byte][][]string{}, entries: map[[sha256.Size]byte]*memoEntry{}}
 }
 
 // memoizable reports whether in may reuse or leave an outcome.
@@ -56,36 +55,43 @@ func memoizable(in Input) bool {
 	return in.Flow == FlowRefresh && in.Start == 0 && !in.Resume && in.Prior == nil
 }
 
-// shapeOf is the event's keys, sorted, each marked with whether its value
-// is an object (scripts see those as lazily built properties).
-func shapeOf(ev map[string]any) string {
-	keys := make([]string, 0, len(ev))
-	for k, v := range ev {
-		kind := "v"
-		switch v := v.(type) {
+// shapeOf digests the event's keys, sorted, each with whether its value is
+// an object (scripts see those as lazily built properties).
+func shapeOf(ev map[string]any) [sha256.Size]byte {
+	keys := make([]string, 0, 16)
+	for k := range ev {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	d := digester{h: sha256.New(), ok: true}
+	for _, k := range keys {
+		kind := byte('v')
+		switch v := ev[k].(type) {
 		case map[string]any:
 			if v != nil {
-				kind = "o"
+				kind = 'o'
 			}
 		case []any:
 			if v != nil {
-				kind = "o"
+				kind = 'o'
 			}
 		case []string:
 			if v != nil {
-				kind = "o"
+				kind = 'o'
 			}
 		}
-		keys = append(keys, kind+k)
+		d.tag(kind)
+		d.str(k)
 	}
-	slices.Sort(keys)
-	return strings.Join(keys, "\x00")
+	var sum [sha256.Size]byte
+	d.h.Sum(sum[:0])
+	return sum
 }
 
 // digest covers the shape, the keys read and their values.
-func digest(shape string, read []string, ev map[string]any) ([sha256.Size]byte, bool) {
+func digest(shape [sha256.Size]byte, read []string, ev map[string]any) ([sha256.Size]byte, bool) {
 	d := digester{h: sha256.New(), ok: true}
-	d.str(shape)
+	d.h.Write(shape[:])
 	for _, k := range read {
 		d.str(k)
 		if v, ok := ev[k]; ok {

@@ -151,7 +151,7 @@ func TestMemoOnlyRefreshOutcomes(t *testing.T) {
 func TestMemoDigestIsCanonical(t *testing.T) {
 	d := func(v any) [32]byte {
 		t.Helper()
-		sum, ok := digest("shape", []string{"k"}, map[string]any{"k": v})
+		sum, ok := digest(shapeOf(nil), []string{"k"}, map[string]any{"k": v})
 		if !ok {
 			t.Fatalf("%#v: no digest", v)
 		}
@@ -177,15 +177,25 @@ func TestMemoDigestIsCanonical(t *testing.T) {
 			t.Errorf("%#v and %#v digest alike", p[0], p[1])
 		}
 	}
-	if _, ok := digest("s", []string{"k"}, map[string]any{"k": "\xff"}); ok {
+	if _, ok := digest(shapeOf(nil), []string{"k"}, map[string]any{"k": "\xff"}); ok {
 		t.Error("invalid UTF-8 got a digest")
 	}
-	if _, ok := digest("s", []string{"k"}, map[string]any{"k": struct{}{}}); ok {
+	if _, ok := digest(shapeOf(nil), []string{"k"}, map[string]any{"k": struct{}{}}); ok {
 		t.Error("a non-JSON value got a digest")
 	}
+	// The shape is the key set and which keys hold objects, not the values.
+	if shapeOf(map[string]any{"a": map[string]any{}, "b": 1}) != shapeOf(map[string]any{"b": 2, "a": map[string]any{"x": 1}}) {
+		t.Error("same keys and kinds, different shapes")
+	}
+	if shapeOf(map[string]any{"a": map[string]any{}, "b": 1}) == shapeOf(map[string]any{"a": "s", "b": 1}) {
+		t.Error("an object and a string under the same key, same shape")
+	}
+	if shapeOf(map[string]any{"a": map[string]any{}, "b": 1}) == shapeOf(map[string]any{"a": map[string]any{}}) {
+		t.Error("another key set, same shape")
+	}
 	// A key read but absent differs from one holding null.
-	a, _ := digest("s", []string{"k"}, map[string]any{})
-	b, _ := digest("s", []string{"k"}, map[string]any{"k": nil})
+	a, _ := digest(shapeOf(nil), []string{"k"}, map[string]any{})
+	b, _ := digest(shapeOf(nil), []string{"k"}, map[string]any{"k": nil})
 	if a == b {
 		t.Error("absent and null digest alike")
 	}
