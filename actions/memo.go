@@ -4,8 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
-	"hash"
-	"io"
 	"math"
 	"slices"
 	"sync"
@@ -63,7 +61,7 @@ func shapeOf(ev map[string]any) [sha256.Size]byte {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	d := digester{h: sha256.New(), ok: true}
+	d := digester{buf: make([]byte, 0, 256), ok: true}
 	for _, k := range keys {
 		kind := byte('v')
 		switch v := ev[k].(type) {
@@ -83,15 +81,13 @@ func shapeOf(ev map[string]any) [sha256.Size]byte {
 		d.tag(kind)
 		d.str(k)
 	}
-	var sum [sha256.Size]byte
-	d.h.Sum(sum[:0])
-	return sum
+	return sha256.Sum256(d.buf)
 }
 
 // digest covers the shape, the keys read and their values.
 func digest(shape [sha256.Size]byte, read []string, ev map[string]any) ([sha256.Size]byte, bool) {
-	d := digester{h: sha256.New(), ok: true}
-	d.h.Write(shape[:])
+	d := digester{buf: make([]byte, 0, 2048), ok: true}
+	d.buf = append(d.buf, shape[:]...)
 	for _, k := range read {
 		d.str(k)
 		if v, ok := ev[k]; ok {
@@ -100,31 +96,26 @@ func digest(shape [sha256.Size]byte, read []string, ev map[string]any) ([sha256.
 			d.tag('-')
 		}
 	}
-	var sum [sha256.Size]byte
-	d.h.Sum(sum[:0])
-	return sum, d.ok
+	return sha256.Sum256(d.buf), d.ok
 }
 
 // digester writes a JSON value unambiguously (tags and lengths), with map
 // keys sorted and numbers as float64, so values that are the same JSON,
 // and so the same event for scripts, digest alike.
 type digester struct {
-	h   hash.Hash
-	buf [9]byte
+	buf []byte
 	ok  bool
 }
 
-func (d *digester) tag(t byte) { d.buf[0] = t; d.h.Write(d.buf[:1]) }
+func (d *digester) tag(t byte) { d.buf = append(d.buf, t) }
 
 func (d *digester) num(t byte, n uint64) {
-	d.buf[0] = t
-	binary.LittleEndian.PutUint64(d.buf[1:], n)
-	d.h.Write(d.buf[:9])
+	d.buf = binary.LittleEndian.AppendUint64(append(d.buf, t), n)
 }
 
 func (d *digester) str(s string) {
 	d.num('s', uint64(len(s)))
-	io.WriteString(d.h, s)
+	d.buf = append(d.buf, s...)
 }
 
 func (d *digester) value(v any) {
