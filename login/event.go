@@ -50,9 +50,10 @@ func userEvent(u *store.User, mfa enrolled) map[string]any {
 		"multifactor":     mfa.providers,
 		"enrolledFactors": mfa.factors,
 	}
-	for k, v := range map[string]string{"name": u.Name, "nickname": u.Nickname, "given_name": u.GivenName, "family_name": u.FamilyName, "picture": u.Picture} {
-		if v != "" {
-			ev[k] = v
+	for _, f := range [...]struct{ k, v string }{{"name", u.Name}, {"nickname", u.Nickname},
+		{"given_name", u.GivenName}, {"family_name", u.FamilyName}, {"picture", u.Picture}} {
+		if f.v != "" {
+			ev[f.k] = f.v
 		}
 	}
 	if !u.LastPasswordReset.IsZero() {
