@@ -1,9 +1,11 @@
 package actions
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
+	"hash/maphash"
 	"math"
 	"slices"
 	"sync"
@@ -16,7 +18,7 @@ import (
 // an execution read none of those, another with the same event keys and the
 // same values of the keys it read would do exactly the same: same commands,
 // same console output. So on the refresh grant, where one user's requests
-// repeat with nothing changed, the outcome is remembered under a digest of
+// repeat with nothing changed, the outcome is remembered with an encoding of
 // what it depended on, and the next identical refresh gets it without a
 // sandbox. Anything that makes it differ (a role added, metadata changed, an
 // action reading the time, a new deploy, which makes a new Trigger) leads
@@ -36,16 +38,18 @@ type memo struct {
 	// shapes maps an event shape (its keys and which hold objects) to the
 	// sets of keys executions with that shape read.
 	shapes  map[[sha256.Size]byte][][]string
-	entries map[[sha256.Size]byte]*memoEntry
+	seed    maphash.Seed
+	entries map[uint64]*memoEntry // by maphash of the input
 }
 
 type memoEntry struct {
+	input    []byte // inputOf: an entry is used only for exactly this
 	commands []byte // Commands as JSON: each reuse gets its own copy
 	logs     []Log
 }
 
 func newMemo() *memo {
-	return &memo{shapes: map[[sha256.Size]byte][][]string{}, entries: map[[sha256.Size]byte]*memoEntry{}}
+	return &memo{shapes: map[[sha256.Size]byte][][]string{}, seed: maphash.MakeSeed(), entries: map[uint64]*memoEntry{}}
 }
 
 // memoizable reports whether in may reuse or leave an outcome.
@@ -84,8 +88,10 @@ func shapeOf(ev map[string]any) [sha256.Size]byte {
 	return sha256.Sum256(d.buf)
 }
 
-// digest covers the shape, the keys read and their values.
-func digest(shape [sha256.Size]byte, read []string, ev map[string]any) ([sha256.Size]byte, bool) {
+// inputOf encodes what an execution depended on: the event's shape, the
+// keys it read and their values. Outcomes are found by a hash of it and
+// matched on all of it.
+func inputOf(shape [sha256.Size]byte, read []string, ev map[string]any) ([]byte, bool) {
 	d := digester{buf: make([]byte, 0, 2048), ok: true}
 	d.buf = append(d.buf, shape[:]...)
 	for _, k := range read {
@@ -96,7 +102,7 @@ func digest(shape [sha256.Size]byte, read []string, ev map[string]any) ([sha256.
 			d.tag('-')
 		}
 	}
-	return sha256.Sum256(d.buf), d.ok
+	return d.buf, d.ok
 }
 
 // digester writes a JSON value unambiguously (tags and lengths), with map
@@ -177,14 +183,14 @@ func (m *memo) lookup(in Input, n int) *Outcome {
 	reads := m.shapes[shape]
 	m.mu.Unlock()
 	for _, read := range reads {
-		sum, ok := digest(shape, read, in.Event)
+		input, ok := inputOf(shape, read, in.Event)
 		if !ok {
 			return nil
 		}
 		m.mu.Lock()
-		e := m.entries[sum]
+		e := m.entries[maphash.Bytes(m.seed, input)]
 		m.mu.Unlock()
-		if e == nil {
+		if e == nil || !bytes.Equal(e.input, input) {
 			continue
 		}
 		out := &Outcome{Next: n}
@@ -210,7 +216,7 @@ func (m *memo) store(in Input, read map[string]bool, out *Outcome) {
 	}
 	slices.Sort(keys)
 	shape := shapeOf(in.Event)
-	sum, ok := digest(shape, keys, in.Event)
+	input, ok := inputOf(shape, keys, in.Event)
 	if !ok {
 		return
 	}
@@ -218,7 +224,7 @@ func (m *memo) store(in Input, read map[string]bool, out *Outcome) {
 	if err != nil {
 		return
 	}
-	size := len(cmds)
+	size := len(input) + len(cmds)
 	logs := make([]Log, len(out.Logs))
 	for i, l := range out.Logs {
 		for _, line := range l.Console {
@@ -244,7 +250,7 @@ func (m *memo) store(in Input, read map[string]bool, out *Outcome) {
 			break
 		}
 	}
-	m.entries[sum] = &memoEntry{commands: cmds, logs: logs}
+	m.entries[maphash.Bytes(m.seed, input)] = &memoEntry{input: input, commands: cmds, logs: logs}
 }
 
 func digestList[T any](d *digester, v []T) {

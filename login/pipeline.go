@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"runtime"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/authd/authd/actions"
@@ -386,10 +387,20 @@ func amrOf(methods []store.AuthMethod) []string {
 }
 
 func (h *Handler) logActions(ctx context.Context, out *actions.Outcome) {
+	if len(out.Logs) > 0 && out.Logs[0].Cached {
+		// Nothing ran: the outcome of an identical refresh was reused
+		// (actions/memo.go), whose execution logged its console.
+		names := make([]string, len(out.Logs))
+		for i, l := range out.Logs {
+			names[i] = l.Action
+		}
+		h.Logger.LogAttrs(ctx, slog.LevelInfo, "actions reused", slog.String("actions", strings.Join(names, ",")))
+		return
+	}
 	for _, l := range out.Logs {
 		h.Logger.LogAttrs(ctx, slog.LevelInfo, "action", slog.String("action", l.Action), slog.String("handler", l.Handler),
 			slog.Float64("duration_ms", float64(l.Duration.Microseconds())/1000), slog.String("outcome", l.Outcome),
-			slog.String("error", l.Error), slog.Any("console", l.Console), slog.Bool("cached", l.Cached))
+			slog.String("error", l.Error), slog.Any("console", l.Console))
 	}
 }
 
