@@ -29,7 +29,8 @@ import (
 
 const (
 	memoEntries  = 1024     // per Trigger
-	memoShapes   = 8        // read-key sets remembered per event shape
+	memoShapes   = 64       // event shapes (key sets) remembered
+	memoReadSets = 8        // read-key sets remembered per event shape
 	memoMaxEntry = 16 << 10 // bytes of commands and console kept per outcome
 )
 
@@ -239,7 +240,7 @@ func (m *memo) store(in Input, read map[string]bool, out *Outcome) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if !slices.ContainsFunc(m.shapes[shape], func(r []string) bool { return slices.Equal(r, keys) }) {
-		if len(m.shapes[shape]) >= memoShapes {
+		if len(m.shapes[shape]) >= memoReadSets || (m.shapes[shape] == nil && len(m.shapes) >= memoShapes) {
 			return // scripts read too many different things: not worth it
 		}
 		m.shapes[shape] = append(m.shapes[shape], keys)
