@@ -178,8 +178,7 @@ func (d *digester) value(v any) {
 
 // lookup returns a remembered outcome for in, or nil; n is the number of
 // actions.
-func (m *memo) lookup(in Input, n int) *Outcome {
-	shape := shapeOf(in.Event)
+func (m *memo) lookup(shape [sha256.Size]byte, in Input, n int) *Outcome {
 	m.mu.Lock()
 	reads := m.shapes[shape]
 	m.mu.Unlock()
@@ -209,23 +208,23 @@ func (m *memo) lookup(in Input, n int) *Outcome {
 	return nil
 }
 
-// store remembers out, the outcome of in, which read the keys in read.
-func (m *memo) store(in Input, read map[string]bool, out *Outcome) {
+// store remembers cmds and out's logs, the outcome of in (of the given
+// shape), which read the keys in read.
+func (m *memo) store(shape [sha256.Size]byte, in Input, read map[string]bool, cmds *Commands, out *Outcome) {
 	keys := make([]string, 0, len(read))
 	for k := range read {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	shape := shapeOf(in.Event)
 	input, ok := inputOf(shape, keys, in.Event)
 	if !ok {
 		return
 	}
-	cmds, err := json.Marshal(out.Commands)
+	encoded, err := json.Marshal(cmds)
 	if err != nil {
 		return
 	}
-	size := len(input) + len(cmds)
+	size := len(input) + len(encoded)
 	logs := make([]Log, len(out.Logs))
 	for i, l := range out.Logs {
 		for _, line := range l.Console {
@@ -251,7 +250,7 @@ func (m *memo) store(in Input, read map[string]bool, out *Outcome) {
 			break
 		}
 	}
-	m.entries[maphash.Bytes(m.seed, input)] = &memoEntry{input: input, commands: cmds, logs: logs}
+	m.entries[maphash.Bytes(m.seed, input)] = &memoEntry{input: input, commands: encoded, logs: logs}
 }
 
 func digestList[T any](d *digester, v []T) {

@@ -2,6 +2,7 @@ package actions
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -56,8 +57,10 @@ func (t *Trigger) Run(ctx context.Context, in Input) *Outcome {
 		return out
 	}
 	memo := memoizable(in) && !t.opts.NoMemo
+	var shape [sha256.Size]byte
 	if memo {
-		if hit := t.memo.lookup(in, len(t.actions)); hit != nil {
+		shape = shapeOf(in.Event)
+		if hit := t.memo.lookup(shape, in, len(t.actions)); hit != nil {
 			for _, l := range hit.Logs {
 				t.observe(l)
 			}
@@ -73,8 +76,7 @@ func (t *Trigger) Run(ctx context.Context, in Input) *Outcome {
 	if memo {
 		defer func() {
 			if !ex.outside && out.Err == nil && !out.Suspended && out.Next == len(t.actions) {
-				out.Commands = *cmds
-				t.memo.store(in, ex.event.read, out)
+				t.memo.store(shape, in, ex.event.read, cmds, out)
 			}
 		}()
 	}
